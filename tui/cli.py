@@ -1,0 +1,201 @@
+"""The ``outage-tui`` command line (Typer).
+
+Bad input (usage, scenario files, ``--set``, times) prints one line and exits
+2; an internal error exits 1 with a short message, and with ``--debug`` the
+traceback. Textual is imported only by the commands that open the UI, so
+``--help`` and the headless commands stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from tui import __version__
+from tui.clock import TimeFormatError, iso, parse_sim
+from tui.errors import BadInput
+from tui.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
+
+app = typer.Typer(
+    name="outage-tui",
+    help="Replay the 20 October 2025 AWS us-east-1 outage as a deterministic simulation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+#: Event kinds shown by ``run`` without ``--json`` (``--events all`` shows every one).
+KEY_EVENTS = {
+    "milestone",
+    "violation",
+    "operator.action",
+    "operator.repaired",
+    "cleanup.deleted",
+    "plan.applied",
+    "planner.stopped",
+    "enactor.stopped",
+    "health",
+}
+
+T = TypeVar("T")
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run a command body: bad input -> one line + exit 2; a crash -> exit 1."""
+    try:
+        return fn()
+    except BadInput as err:
+        typer.echo(f"outage-tui: {err}", err=True)
+        raise typer.Exit(2) from None
+    except typer.Exit:
+        raise
+    except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
+        if _state["debug"]:
+            traceback.print_exc()
+        typer.echo(f"outage-tui: internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
+        raise typer.Exit(1) from None
+
+
+def user_time(option: str, text: str) -> float:
+    try:
+        return parse_sim(text)
+    except TimeFormatError as err:
+        raise BadInput(f"{option} {text}: {err}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"outage-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Replay the 20 October 2025 AWS us-east-1 outage as a deterministic simulation."""
+    _state["debug"] = debug
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario name or a .toml file.")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override a scenario value by dotted path.")
+]
+PolicyOpt = Annotated[str, typer.Option("--policy", help="canonical or random.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the run's RNG (default: the scenario's).")]
+
+
+def _event_line(event: Any) -> dict[str, Any]:
+    return {"at": iso(event.time), **event.as_dict()}
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    policy: PolicyOpt = "canonical",
+    seed: SeedOpt = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="TIME", help="Stop at HH:MM[:SS] PDT or ISO-8601.")
+    ] = None,
+    set_: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event, then a summary line.")] = False,
+    events: Annotated[str, typer.Option("--events", help="Without --json: 'key' events or 'all'.")] = "key",
+) -> None:
+    """Run a scenario headless and print its events and summary."""
+
+    def body() -> None:
+        from tui.sim.simulation import run_headless
+
+        if policy not in ("canonical", "random"):
+            raise BadInput(f"--policy {policy}: expected canonical or random (manual needs the UI: outage-tui replay)")
+        if events not in ("key", "all"):
+            raise BadInput(f"--events {events}: expected key or all")
+        loaded = load_scenario(scenario, set_ or [])
+        stop = user_time("--until", until) if until else None
+        if as_json:
+            out = sys.stdout
+            write = out.write
+
+            def emit(event: Any) -> None:
+                write(json.dumps(_event_line(event)) + "\n")
+
+            summary = run_headless(loaded, policy, seed, stop, on_event=emit)
+            write(json.dumps({"summary": summary}) + "\n")
+            return
+        rows: list[Any] = []
+        summary = run_headless(
+            loaded,
+            policy,
+            seed,
+            stop,
+            on_event=lambda e: rows.append(e) if events == "all" or e.kind in KEY_EVENTS else None,
+        )
+        _print_table(rows, summary)
+
+    guarded(body)
+
+
+def _print_table(rows: list[Any], summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Events", show_lines=False, header_style="bold")
+    for col in ("time (PDT)", "step", "component", "event", "details"):
+        table.add_column(col, overflow="fold")
+    for event in rows:
+        details = ", ".join(f"{k}={v}" for k, v in event.data.items())
+        table.add_row(iso(event.time)[11:19], str(event.step), event.component, event.kind, details)
+    console.print(table)
+    summary_table = Table(title="Summary", show_header=False)
+    summary_table.add_column("field", style="bold")
+    summary_table.add_column("value", overflow="fold")
+    for key, value in summary.items():
+        if key == "milestones":
+            continue
+        summary_table.add_row(key, json.dumps(value) if isinstance(value, list | dict) else str(value))
+    for key, value in summary["milestones"].items():
+        summary_table.add_row(f"milestone {key}", value[11:19] + " PDT" if value else "did not happen")
+    console.print(summary_table)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios, one line each."""
+
+    def body() -> None:
+        for name in builtin_names():
+            loaded = load_scenario(name)
+            typer.echo(f"{name}  {loaded.get('scenario.title')}")
+
+    guarded(body)
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file or built-in name.")]) -> None:
+    """Check a scenario file; print one line naming the first problem, or ok."""
+
+    def body() -> None:
+        loaded = load_scenario(file)
+        typer.echo(f"{file}: ok ({loaded.id}, sha256 {loaded.sha256[:12]})")
+
+    guarded(body)
+
+
+def entry() -> None:
+    """Console-script entry point: usage errors exit 2 (Click's default)."""
+    app()
+
+
+if __name__ == "__main__":
+    entry()

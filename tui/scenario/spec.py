@@ -1,0 +1,107 @@
+"""The scenario format, section by section (see README "Scenario format")."""
+
+from __future__ import annotations
+
+from tui.scenario.schema import Bool, Number, Section, Table, Text, TextList, Time
+
+POSITIVE = Number(positive=True)
+NON_NEGATIVE = Number(min=0)
+COUNT = Number(integer=True, min=1)
+FRACTION = Number(min=0, max=1)
+
+#: Operator actions a scenario may schedule, in the incident's own order.
+OPERATOR_IDS = (
+    "identify-dns-cause",
+    "mitigate-internal",
+    "restore-dns",
+    "dwfm-throttle-restart",
+    "fix-lambda-sqs-poller",
+    "disable-dns-automation",
+    "nlb-disable-failover",
+    "ec2-relax-throttles",
+    "nlb-enable-failover",
+)
+
+#: AWS's AZ IDs in us-east-1; Enactor N runs in the N-th.
+AZ_IDS = ("use1-az1", "use1-az2", "use1-az4", "use1-az6", "use1-az3", "use1-az5")
+
+SPEC = Section(
+    {
+        "scenario": Section(
+            {
+                "id": Text(),
+                "title": Text(),
+                "description": Text(),
+                "extends": Text(),
+                "start": Time(),
+                "end": Time(),
+                "seed": Number(integer=True, min=0),
+            },
+            optional=frozenset({"extends"}),
+        ),
+        "controller": Section(
+            {
+                "choice_window_s": NON_NEGATIVE,
+                "random_window_s": NON_NEGATIVE,
+                "random_jitter": FRACTION,
+            }
+        ),
+        "dns": Section(
+            {
+                "endpoints": TextList(),
+                "regional_endpoint": Text(),
+                "enactors": Number(integer=True, min=1, max=len(AZ_IDS)),
+                "max_plans": Number(integer=True, min=0),
+                "cleanup_threshold": COUNT,
+                "first_generation": COUNT,
+                "record_ttl_s": POSITIVE,
+                "addresses_per_plan": COUNT,
+                "planner": Section({"interval_s": POSITIVE}),
+                "enactor": Section(
+                    {
+                        "poll_s": POSITIVE,
+                        "api_latency_s": POSITIVE,
+                        "lock_ttl_s": POSITIVE,
+                        "backoff_base_s": POSITIVE,
+                        "backoff_factor": Number(min=1),
+                        "backoff_cap_s": POSITIVE,
+                    }
+                ),
+                "route53": Section({"propagation_s": POSITIVE}),
+                "resolvers": Section(
+                    {
+                        "count": COUNT,
+                        "positive_ttl_s": POSITIVE,
+                        "negative_ttl_s": POSITIVE,
+                        "client_gap_s": POSITIVE,
+                    }
+                ),
+            }
+        ),
+        "fixes": Section(
+            {
+                "recheck_in_batch": Bool(),
+                "cleanup_protects_active": Bool(),
+                "rollback_tolerates_missing": Bool(),
+            }
+        ),
+        "faults": Section(
+            {
+                "slow_enactor": Section(
+                    {
+                        "enactor": Text(choices=AZ_IDS),
+                        "from": Time(),
+                        "until": Time(),
+                        "api_latency_s": POSITIVE,
+                    }
+                ),
+            },
+            optional=frozenset({"slow_enactor"}),
+        ),
+        "operators": Table(
+            Section({"at": Time(), "enabled": Bool()}, optional=frozenset({"enabled"}), defaults={"enabled": True}),
+            allowed=frozenset(OPERATOR_IDS),
+            what="operator id",
+        ),
+    }
+)

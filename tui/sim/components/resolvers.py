@@ -1,0 +1,74 @@
+"""Recursive resolvers in front of clients, with positive and negative caching.
+
+Each resolver caches the regional endpoint's answer: a positive answer for
+``positive_ttl_s``, the empty ``NOERROR`` answer (no records) for
+``negative_ttl_s``. After an entry expires the resolver asks Route 53 again
+when its next client query arrives (a gap drawn from the run's RNG), so the
+fleet's negative entries drift out of step and recover one by one after DNS
+is restored: the 02:25 to 02:40 tail.
+
+While the authoritative answer is positive and unchanged, refreshing a
+positive entry changes nothing anyone can see, so it costs no step: a
+positive entry is refreshed only after Route 53 publishes a change, at the
+end of its current TTL.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tui.sim.controller import Ctx
+from tui.sim.world import ResolverCache, World
+
+
+def _store(ctx: Ctx, world: World, cache: ResolverCache) -> None:
+    cfg = world.scenario
+    records, plan, _writer = world.route53.authoritative[world.regional]
+    cache.records, cache.plan = records, plan
+    if records:
+        cache.negative = False
+        cache.expires_at = ctx.now + cfg.get("dns.resolvers.positive_ttl_s")
+        cache.refresh_at = math.inf
+    else:
+        cache.negative = True
+        cache.expires_at = ctx.now + cfg.get("dns.resolvers.negative_ttl_s")
+        gap = ctx.rng.expovariate(1.0 / cfg.get("dns.resolvers.client_gap_s"))
+        cache.refresh_at = cache.expires_at + gap
+
+
+async def resolvers(ctx: Ctx, world: World) -> None:
+    cfg = world.scenario
+    ttl = cfg.get("dns.resolvers.positive_ttl_s")
+    count = cfg.get("dns.resolvers.count")
+    world.resolvers = [ResolverCache(name=f"resolver-{i + 1:02d}") for i in range(count)]
+    for i, cache in enumerate(world.resolvers):
+        # Entries were filled at staggered moments before the run started.
+        cache.refresh_at = ctx.now + ttl * i / count
+    seen = world.route53.publications
+    while True:
+        due = min(world.resolvers, key=lambda c: (c.refresh_at, c.name))
+        action = f"{due.name}: query {world.regional}" if due.refresh_at < math.inf else "wait for a DNS change"
+        await ctx.sleep_until(due.refresh_at, action=action, signal=world.route53.published)
+        if world.route53.publications != seen:
+            seen = world.route53.publications
+            records, plan, _writer = world.route53.authoritative[world.regional]
+            for cache in world.resolvers:
+                if cache.negative:
+                    continue
+                if records:
+                    # Positive to positive: nobody can tell a refresh happened,
+                    # so the new records are taken in without a step each.
+                    cache.records, cache.plan = records, plan
+                else:
+                    # The endpoint went empty: each resolver notices at the end of its TTL.
+                    cycles = max(0.0, math.ceil((ctx.now - cache.expires_at) / ttl))
+                    cache.refresh_at = min(cache.refresh_at, cache.expires_at + cycles * ttl)
+            continue
+        if due.refresh_at > ctx.now:
+            continue
+        _store(ctx, world, due)
+        if due.negative:
+            ctx.emit("resolver.nodata", resolver=due.name, negative_ttl_s=cfg.get("dns.resolvers.negative_ttl_s"))
+            world.reach(ctx, "ddb.errors_start", resolver=due.name)
+        else:
+            ctx.emit("resolver.answer", resolver=due.name, plan=due.plan, records=len(due.records))

@@ -1,0 +1,210 @@
+"""Route 53 as the DNS automation uses it: hosted zones, record trees, atomic change batches.
+
+One hosted zone per endpoint. Each plan generation is a *tree* of records in
+the zone; a stable top-level *alias* points at the active tree; a *rollback*
+record points at the previously active tree and is repointed in the same
+transaction as the alias; a TXT record is the per-endpoint *lock* (holder +
+expiry). A change batch applies all of its operations or none.
+
+The control plane (``zones``) changes at once; what DNS servers answer
+(``authoritative``) follows after the propagation component publishes it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from tui.sim.controller import Ctx, Signal
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The TXT lock record's value: who holds it and until when (virtual seconds)."""
+
+    holder: str | None = None
+    expiry: float = float("-inf")
+
+    def held_by_other(self, me: str, now: float) -> bool:
+        return self.holder not in (None, me) and self.expiry > now
+
+    def text(self) -> str:
+        return "free" if self.holder is None else f"{self.holder} {self.expiry:.0f}"
+
+
+@dataclass
+class Zone:
+    """One endpoint's hosted zone."""
+
+    endpoint: str
+    trees: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    alias: int | None = None
+    rollback: int | None = None
+    lock: Lock = field(default_factory=Lock)
+    writer: str | None = None  # who last flipped the alias
+
+    def answer(self) -> tuple[str, ...]:
+        """Addresses the alias resolves to: none when its tree has been deleted."""
+        if self.alias is None:
+            return ()
+        return self.trees.get(self.alias, ())
+
+
+# -- change batch operations -------------------------------------------------------
+@dataclass(frozen=True)
+class TakeLock:
+    """The preamble: delete the TXT lock exactly as read, recreate it as ours."""
+
+    expected: Lock
+    holder: str
+    expiry: float
+
+
+@dataclass(frozen=True)
+class RequireNewer:
+    """Fix: re-check freshness inside the batch (abort if the zone has a newer plan)."""
+
+    generation: int
+
+
+@dataclass(frozen=True)
+class CreateTree:
+    generation: int
+    records: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlipAlias:
+    """Point the alias at ``generation`` and the rollback record at the previous tree."""
+
+    generation: int
+    writer: str
+    tolerate_missing_rollback: bool = False
+
+
+@dataclass(frozen=True)
+class DeleteTrees:
+    """Plan clean-up: delete trees older than ``below``; optionally spare alias and rollback."""
+
+    below: int
+    protect_active: bool = False
+
+
+Operation = TakeLock | RequireNewer | CreateTree | FlipAlias | DeleteTrees
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    ok: bool
+    reason: str = ""
+    deleted: tuple[int, ...] = ()
+    deleted_active: bool = False
+
+
+class BatchAborted(Exception):
+    pass
+
+
+class Route53:
+    """The hosted zones plus what authoritative servers currently answer."""
+
+    def __init__(self, endpoints: list[str]) -> None:
+        self.zones = {ep: Zone(ep) for ep in endpoints}
+        self.authoritative: dict[str, tuple[tuple[str, ...], int | None, str | None]] = {
+            ep: ((), None, None) for ep in endpoints
+        }
+        self.dirty = Signal("route53.dirty")  # control plane changed, not yet published
+        self.published = Signal("route53.published")  # authoritative answers changed
+        self.publications = 0
+        self.unpublished = False
+        self.batches = 0
+        self.deleted_active: list[tuple[str, int]] = []
+
+    def applied_generation(self) -> int:
+        """The newest generation any zone's alias points at (the Enactor's one-time check)."""
+        gens = [z.alias for z in self.zones.values() if z.alias is not None]
+        return max(gens, default=0)
+
+    def change_batch(self, endpoint: str, ops: list[Operation], now: float) -> BatchResult:
+        """Apply ``ops`` to one zone atomically: all or nothing."""
+        self.batches += 1
+        zone = self.zones[endpoint]
+        draft = copy.copy(zone)
+        draft.trees = dict(zone.trees)
+        deleted: list[int] = []
+        deleted_active = False
+        try:
+            for op in ops:
+                if isinstance(op, TakeLock):
+                    if draft.lock != op.expected:
+                        raise BatchAborted(f"lock changed since read (now {draft.lock.text()})")
+                    draft.lock = Lock(op.holder, op.expiry)
+                elif isinstance(op, RequireNewer):
+                    if draft.alias is not None and draft.alias >= op.generation:
+                        raise BatchAborted(f"plan {op.generation} is not newer than active plan {draft.alias}")
+                elif isinstance(op, CreateTree):
+                    draft.trees.setdefault(op.generation, op.records)
+                elif isinstance(op, FlipAlias):
+                    previous = draft.alias
+                    if previous is not None and previous not in draft.trees:
+                        if not op.tolerate_missing_rollback:
+                            raise BatchAborted(f"rollback record cannot point at deleted plan {previous}")
+                        previous = None
+                    if op.generation not in draft.trees:
+                        raise BatchAborted(f"alias target plan {op.generation} has no records")
+                    if previous != op.generation:
+                        draft.rollback = previous if previous is not None else op.generation
+                    draft.alias = op.generation
+                    draft.writer = op.writer
+                elif isinstance(op, DeleteTrees):
+                    spared = {draft.alias, draft.rollback} if op.protect_active else set()
+                    for gen in sorted(draft.trees):
+                        if gen < op.below and gen not in spared:
+                            del draft.trees[gen]
+                            deleted.append(gen)
+                            deleted_active = deleted_active or gen == draft.alias
+        except BatchAborted as abort:
+            return BatchResult(ok=False, reason=str(abort))
+        self.zones[endpoint] = draft
+        if deleted_active and draft.alias is not None:
+            self.deleted_active.append((endpoint, draft.alias))
+        if zone.answer() != draft.answer() or zone.alias != draft.alias:
+            self.unpublished = True
+            self.dirty.notify(now)
+        return BatchResult(ok=True, deleted=tuple(deleted), deleted_active=deleted_active)
+
+    def repair(self, endpoint: str, generation: int, records: tuple[str, ...], writer: str, now: float) -> None:
+        """What an operator does by hand: install a healthy tree and point alias and rollback at it."""
+        zone = self.zones[endpoint]
+        zone.trees[generation] = records
+        zone.alias = zone.rollback = generation
+        zone.writer = writer
+        zone.lock = Lock()
+        self.unpublished = True
+        self.dirty.notify(now)
+
+    def publish(self, now: float) -> list[str]:
+        """Make the control plane visible to resolvers; return endpoints whose answer changed."""
+        changed = []
+        for ep, zone in self.zones.items():
+            record = (zone.answer(), zone.alias, zone.writer)
+            if record != self.authoritative[ep]:
+                self.authoritative[ep] = record
+                changed.append(ep)
+        self.unpublished = False
+        if changed:
+            self.publications += 1
+            self.published.notify(now)
+        return changed
+
+
+async def propagation(ctx: Ctx, route53: Route53, delay: float, on_publish: object) -> None:
+    """Route 53's propagation to its authoritative servers: changes show after ``delay``."""
+    while True:
+        await ctx.wait(route53.dirty, action="wait for a change batch")
+        await ctx.sleep(ctx.jittered(delay), action="propagate changes to authoritative servers")
+        for ep in route53.publish(ctx.now):
+            answer, gen, writer = route53.authoritative[ep]
+            ctx.emit("dns.published", endpoint=ep, plan=gen, writer=writer, records=list(answer))
+            if callable(on_publish):
+                on_publish(ctx, ep)
