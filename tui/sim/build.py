@@ -67,7 +67,8 @@ def install_dns(world: World, controller: Controller) -> None:
 
 
 def install_all(scenario: Scenario, controller: Controller) -> World:
-    world = World(scenario=scenario, route53=Route53(scenario.get("dns.endpoints")))
+    route53 = Route53(scenario.get("dns.endpoints"), scenario.get("fixes.rollback_tolerates_missing"))
+    world = World(scenario=scenario, route53=route53)
     world.milestones.update({m: None for m in DNS_MILESTONES})
     install_dns(world, controller)
     for installer in INSTALLERS:

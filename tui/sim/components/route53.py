@@ -42,12 +42,21 @@ class Zone:
     rollback: int | None = None
     lock: Lock = field(default_factory=Lock)
     writer: str | None = None  # who last flipped the alias
+    fallback_to_rollback: bool = False  # the fix: serve the rollback tree if the active one is gone
 
     def answer(self) -> tuple[str, ...]:
-        """Addresses the alias resolves to: none when its tree has been deleted."""
+        """Addresses the alias resolves to: none when its tree has been deleted.
+
+        With ``fallback_to_rollback`` (the tolerant-rollback fix) a missing
+        active tree falls back to the rollback tree, which is what the
+        rollback record is for.
+        """
         if self.alias is None:
             return ()
-        return self.trees.get(self.alias, ())
+        records = self.trees.get(self.alias, ())
+        if not records and self.fallback_to_rollback and self.rollback is not None:
+            return self.trees.get(self.rollback, ())
+        return records
 
 
 # -- change batch operations -------------------------------------------------------
@@ -108,8 +117,8 @@ class BatchAborted(Exception):
 class Route53:
     """The hosted zones plus what authoritative servers currently answer."""
 
-    def __init__(self, endpoints: list[str]) -> None:
-        self.zones = {ep: Zone(ep) for ep in endpoints}
+    def __init__(self, endpoints: list[str], fallback_to_rollback: bool = False) -> None:
+        self.zones = {ep: Zone(ep, fallback_to_rollback=fallback_to_rollback) for ep in endpoints}
         self.authoritative: dict[str, tuple[tuple[str, ...], int | None, str | None]] = {
             ep: ((), None, None) for ep in endpoints
         }
