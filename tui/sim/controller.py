@@ -206,14 +206,15 @@ class Controller:
 
     async def step(self, index: int = 0) -> Choice:
         """Let the component at ``choices()[index]`` run until its next gate."""
-        options = self.choices()
-        if not options:
-            raise SimulationError("no component can move")
-        if not 0 <= index < len(options):
-            raise SimulationError(f"choice {index} out of range 0..{len(options) - 1}")
         live = sorted((g for g in self._gates if g.time < INFINITY), key=Gate.key)
+        if not live:
+            raise SimulationError("no component can move")
+        horizon = max(live[0].time, self.now) + self.choice_window
+        runnable = sum(1 for g in live if g.time <= horizon)
+        if not 0 <= index < runnable:
+            raise SimulationError(f"choice {index} out of range 0..{runnable - 1}")
         gate = live[index]
-        choice = options[index]
+        choice = Choice(index=index, component=gate.component, action=gate.action, time=max(gate.time, self.now))
         self._gates.remove(gate)
         self.now = choice.time
         self.steps += 1
