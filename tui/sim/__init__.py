@@ -1,0 +1,1 @@
+"""The simulation core: controller, trace, world and components. Imports neither Textual nor Rich."""
