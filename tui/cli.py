@@ -18,7 +18,7 @@ import typer
 
 from tui import __version__
 from tui.clock import TimeFormatError, iso, parse_sim
-from tui.errors import BadInput
+from tui.errors import BadInput, one_line
 from tui.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
 
 app = typer.Typer(
@@ -52,7 +52,7 @@ def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except BadInput as err:
-        typer.echo(f"outage-tui: {err}", err=True)
+        typer.echo(f"outage-tui: {one_line(str(err))}", err=True)
         raise typer.Exit(2) from None
     except typer.Exit:
         raise

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """User text fit for a one-line message: control characters shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class BadInput(Exception):
     """Bad input from the user: the CLI prints the message alone and exits 2."""
 

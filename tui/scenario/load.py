@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.clock import parse_sim
-from tui.errors import BadInput, ScenarioError
+from tui.errors import BadInput, ScenarioError, one_line
 from tui.scenario.schema import Section, Table
 from tui.scenario.spec import AZ_IDS, SPEC
 from tui.scenario.validate import spec_at, validate
@@ -136,12 +136,12 @@ def _cross_check(data: dict[str, Any], label: str) -> None:
 def parse_override(text: str) -> tuple[list[str], Any]:
     """``KEY=VALUE`` with a dotted key; VALUE is read as a TOML value, else as a string."""
     if "=" not in text:
-        raise BadInput(f"--set {text}: expected KEY=VALUE, e.g. dns.planner.interval_s=20")
+        raise BadInput(f"--set {one_line(text)}: expected KEY=VALUE, e.g. dns.planner.interval_s=20")
     key, raw = text.split("=", 1)
     path = key.strip().split(".")
     spec = spec_at(SPEC, path)
     if spec is None or isinstance(spec, Section | Table):
-        raise BadInput(f"--set {text}: {key.strip()!r} is not a scenario value")
+        raise BadInput(f"--set {one_line(text)}: {key.strip()!r} is not a scenario value")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -171,7 +171,9 @@ def load_scenario(name_or_path: str = DEFAULT_SCENARIO, overrides: list[str] | t
             try:
                 validate(raw, SPEC, "--set")
             except ScenarioError as err:
-                raise BadInput(f"--set {text}: {err.where}: found {err.found}, expected {err.expected}") from None
+                raise BadInput(
+                    f"--set {one_line(text)}: {err.where}: found {err.found}, expected {err.expected}"
+                ) from None
         data = validate(raw, SPEC, "--set")
         _cross_check(data, "--set")
     return Scenario(id=data["scenario"]["id"], source=label, data=data, sha256=digest, overrides=tuple(overrides))

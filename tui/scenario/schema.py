@@ -8,6 +8,7 @@ either where it comes from or ``"assumed, calibrated to <milestone>"``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,8 @@ class Number:
         ok_type = isinstance(value, int) if self.integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok_type:
             raise FieldError(describe(value), expected)
+        if not math.isfinite(value):
+            raise FieldError(repr(value), f"a finite {expected.removeprefix('a ')}")
         if (
             (self.positive and value <= 0)
             or (self.min is not None and value < self.min)
