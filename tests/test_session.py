@@ -1,0 +1,119 @@
+"""The session layer without any UI: commands, forks, pacing, comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+import trio
+
+from tui.clock import parse_sim
+from tui.scenario import load_scenario
+from tui.session import Session, SessionConfig
+from tui.session import commands as c
+from tui.session.pacing import Pacer, faster, slower
+from tui.sim.trace import Event
+
+RACE = parse_sim("23:47:49")
+
+
+def with_session(policy: str, body: Callable[[Session, Callable[[], Awaitable[Any]]], Awaitable[None]]) -> None:
+    """Run ``body(session, sync)`` against a paused session inside ``trio.run``."""
+    snaps: list[Any] = []
+
+    async def main() -> None:
+        session = Session(SessionConfig(load_scenario(), policy=policy, paused=True), snaps.append)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(session.run)
+            await session.started.wait()
+
+            async def sync() -> Any:
+                done = trio.Event()
+                session.send(c.Sync(done.set))
+                await done.wait()
+                return snaps[-1]
+
+            await body(session, sync)
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+
+
+def test_manual_picks_reproduce_and_avoid_the_empty_answer() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(RACE))
+        session.send(c.Step(0))
+        snap = await sync()
+        assert [v.label for v in snap.choices][-1] == "Enactor use1-az1"
+        session.send(c.Fork("stale-first"))
+        session.send(c.Step(3))
+        session.send(c.GoTo(parse_sim("23:48:30")))
+        avoided = await sync()
+        assert avoided.dns.records and avoided.milestones[0] == ("dns.endpoint_empty", None)
+        session.send(c.Switch("main"))
+        session.send(c.GoTo(parse_sim("23:48:30")))
+        raced = await sync()
+        assert raced.dns.records == () and raced.violations == ("EndpointNeverEmpty", "NeverDeleteActive")
+        comparison = session.comparison("main", "stale-first")
+        assert comparison.diverged_at == 1248
+
+    with_session("manual", body)
+
+
+def test_fork_replays_the_prefix_exactly_under_a_random_policy() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(parse_sim("23:50")))
+        await sync()
+        parent = session.timeline
+        session.send(c.Fork())
+        await sync()
+        child = session.timeline
+        assert child.name == "fork-1" and child.parent == "main"
+        assert child.sim.controller.trace.sha256() == parent.sim.controller.trace.sha256()
+        for tl in (parent, child):
+            session.send(c.Switch(tl.name))
+            session.send(c.GoTo(parse_sim("23:55")))
+        await sync()
+        assert child.sim.controller.trace.sha256() == parent.sim.controller.trace.sha256()
+
+    with_session("random", body)
+
+
+def test_milestones_forward_and_back() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.JumpMilestone(1))
+        first = await sync()
+        assert first.milestones[0][1] is not None and first.now == pytest.approx(-5.0)
+        session.send(c.JumpMilestone(1))
+        second = await sync()
+        session.send(c.JumpMilestone(-1))
+        back = await sync()
+        assert back.step < second.step and back.fork == "main"
+
+    with_session("canonical", body)
+
+
+def test_fork_with_an_override_reports_where_it_diverges() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(parse_sim("23:47:30")))
+        session.send(c.Fork("fixed", ("fixes.cleanup_protects_active=true",)))
+        session.send(c.GoTo(parse_sim("23:49")))
+        snap = await sync()
+        assert snap.fork == "fixed" and snap.dns.records
+        session.send(c.Fork("bad", ("no.such.key=1",)))
+        snap = await sync()
+        assert snap.fork == "fixed" and "fork refused" in snap.status
+
+    with_session("canonical", body)
+
+
+def test_pacer_plays_the_window_in_minutes_and_dwells_on_milestones() -> None:
+    pacer = Pacer()
+    quiet = pacer.cost(60.0, [], 1.0)
+    milestone = pacer.cost(0.0, [Event(0.0, 1, "route53", "milestone", {})], 1.0)
+    assert milestone > quiet > 0
+    whole = pacer.cost(56400.0, [], 1.0) + 42000 * pacer.step_cost
+    assert 60 < whole < 600
+    assert pacer.cost(60.0, [], 4.0) == pytest.approx(quiet / 4)
+    assert faster(1.0) == 2.0 and slower(1.0) == 0.5 and slower(0.25) == 0.25

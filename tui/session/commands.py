@@ -1,0 +1,89 @@
+"""Commands a front end sends to a running session (small frozen messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Play:
+    """Resume paced playback."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop playback; the simulation parks where it is."""
+
+
+@dataclass(frozen=True)
+class TogglePlay:
+    """Play if paused, pause if playing."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One atomic action: ``index`` (0-based) picks by hand, None lets the policy choose."""
+
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class StepToEvent:
+    """Step by policy until something notable happens (a plan applied, a deletion, a milestone...)."""
+
+
+@dataclass(frozen=True)
+class JumpMilestone:
+    """Run to the next milestone (``direction`` 1) or go back to the previous one (-1)."""
+
+    direction: int = 1
+
+
+@dataclass(frozen=True)
+class GoTo:
+    """Move to virtual time ``time``: forward by policy picks, backward by replaying the prefix."""
+
+    time: float
+
+
+@dataclass(frozen=True)
+class SetSpeed:
+    """Display speed factor (1 = the default compression)."""
+
+    speed: float
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Fork the current timeline at the current step, optionally with extra ``--set`` overrides."""
+
+    name: str | None = None
+    overrides: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Make another fork the current timeline."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Compare:
+    """Ask for a side-by-side comparison of two forks."""
+
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    """Call ``callback`` once every earlier command has been handled (tests, benchmarks)."""
+
+    callback: Callable[[], None]
+
+
+Command = (
+    Play | Pause | TogglePlay | Step | StepToEvent | JumpMilestone | GoTo | SetSpeed | Fork | Switch | Compare | Sync
+)

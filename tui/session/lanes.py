@@ -1,0 +1,122 @@
+"""Per-lane history for the timeline: health changes and component activity.
+
+Lanes are discovered, not listed: every key of ``world.health`` and every
+``health`` event's ``lane`` becomes a health lane, every component that emits
+an event becomes an activity lane. New cascade components therefore show up
+without any change here.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from tui.sim.trace import Event
+
+#: Health states, worst last.
+HEALTH_ORDER = ("ok", "degraded", "down")
+
+#: Activity severities: 0 = it acted, 1 = it struggled, 2 = it broke something, 3 = a milestone.
+WARN_KINDS = frozenset({"batch.aborted", "lock.contended", "backoff", "plan.abandoned", "resolver.nodata"})
+ALARM_KINDS = frozenset({"violation"})
+NOTE_KINDS = frozenset({"milestone", "operator.action", "operator.repaired"})
+SEVERITIES = 4
+
+
+def severity(event: Event) -> int:
+    """How loudly an event should show on its component's lane."""
+    if event.kind in ALARM_KINDS:
+        return 2
+    if event.kind in NOTE_KINDS:
+        return 3
+    if event.kind in WARN_KINDS or event.kind.endswith((".failed", ".error", ".errors")):
+        return 1
+    return 0
+
+
+@dataclass
+class HealthLane:
+    """A lane's health over time as a list of changes (time, state)."""
+
+    name: str
+    times: list[float] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+
+    def add(self, time: float, state: str) -> None:
+        if self.states and self.states[-1] == state:
+            return
+        self.times.append(time)
+        self.states.append(state)
+
+    def state_at(self, time: float) -> str | None:
+        i = bisect_right(self.times, time) - 1
+        return self.states[i] if i >= 0 else None
+
+    def worst(self, start: float, end: float) -> str | None:
+        """The worst state the lane was in at any moment of ``[start, end)``."""
+        first = self.state_at(start)
+        lo, hi = bisect_right(self.times, start), bisect_left(self.times, end)
+        seen = [first] if first is not None else []
+        seen += self.states[lo:hi]
+        if not seen:
+            return None
+        return max(seen, key=lambda s: HEALTH_ORDER.index(s) if s in HEALTH_ORDER else 1)
+
+    def ever(self, state: str) -> float | None:
+        """When the lane first entered ``state``, if it ever did."""
+        return next((t for t, s in zip(self.times, self.states, strict=True) if s == state), None)
+
+
+@dataclass
+class ActivityLane:
+    """When a component acted, one sorted list of times per severity."""
+
+    name: str
+    times: tuple[list[float], ...] = field(default_factory=lambda: tuple([] for _ in range(SEVERITIES)))
+
+    def add(self, time: float, level: int) -> None:
+        self.times[level].append(time)
+
+    def loudest(self, start: float, end: float) -> int | None:
+        """The highest severity of any event in ``[start, end)``, or None when idle."""
+        for level in (3, 2, 1, 0):
+            times = self.times[level]
+            i = bisect_left(times, start)
+            if i < len(times) and times[i] < end:
+                return level
+        return None
+
+
+class LaneIndex:
+    """Every lane of one timeline, fed event by event from the trace."""
+
+    def __init__(self, start: float, initial_health: dict[str, str]) -> None:
+        self.health: dict[str, HealthLane] = {}
+        self.activity: dict[str, ActivityLane] = {}
+        for name, state in initial_health.items():
+            self.health_lane(name).add(start, state)
+
+    def health_lane(self, name: str) -> HealthLane:
+        lane = self.health.get(name)
+        if lane is None:
+            lane = self.health[name] = HealthLane(name)
+        return lane
+
+    def add(self, event: Event) -> None:
+        if event.kind == "health" and "lane" in event.data:
+            self.health_lane(str(event.data["lane"])).add(event.time, str(event.data.get("state", "degraded")))
+        lane = self.activity.get(event.component)
+        if lane is None:
+            lane = self.activity[event.component] = ActivityLane(event.component)
+        lane.add(event.time, severity(event))
+
+    def failed(self) -> dict[str, float]:
+        """Lanes that went down (or degraded), with when they first did."""
+        out: dict[str, float] = {}
+        for name, lane in self.health.items():
+            when = lane.ever("down")
+            if when is None:
+                when = lane.ever("degraded")
+            if when is not None:
+                out[name] = when
+        return out

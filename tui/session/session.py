@@ -1,0 +1,376 @@
+"""A session: timelines (the main run and its forks) driven by commands, inside one Trio nursery.
+
+The session is the only owner of its simulations. A front end sends
+:mod:`tui.session.commands` through :meth:`Session.send` (a synchronous call,
+safe from the host loop of a Trio guest run) and receives frozen views
+through the ``publish`` callback it passed in. Nothing here knows about
+Textual.
+
+Playback is paced against absolute wall-clock deadlines from Trio's clock
+(see :mod:`tui.session.pacing`), so a slow frame never shifts the ones after
+it; the simulation itself advances by the same steps it would take headless.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import trio
+
+from tui.errors import BadInput
+from tui.scenario import Scenario, load_scenario
+from tui.session import commands as cmd
+from tui.session.pacing import Pacer
+from tui.session.timeline import Pick, Timeline
+from tui.session.views import (
+    Comparison,
+    ForkInfo,
+    Snapshot,
+    choice_views,
+    compare,
+    dns_view,
+    milestones,
+)
+from tui.sim.simulation import open_simulation
+
+#: Event kinds that end a "step to next event".
+NOTABLE_KINDS = frozenset(
+    {
+        "milestone",
+        "violation",
+        "health",
+        "operator.action",
+        "operator.repaired",
+        "plan.applied",
+        "cleanup.deleted",
+        "dns.published",
+        "enactor.stopped",
+        "planner.stopped",
+    }
+)
+#: How far behind its deadlines playback may fall before it stops trying to catch up.
+MAX_LAG = 0.25
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """How a session starts: the scenario, the policy, and how it is shown."""
+
+    scenario: Scenario
+    policy: str = "canonical"
+    seed: int | None = None
+    speed: float = 1.0
+    paused: bool = False
+    pacer: Pacer = field(default_factory=Pacer)
+    frame_interval: float = 1 / 30
+
+
+class Session:
+    """The main timeline and its forks; one is current and only it moves."""
+
+    def __init__(self, config: SessionConfig, publish: Callable[[Any], None] | None = None) -> None:
+        self.config = config
+        self._publish_cb = publish or (lambda _view: None)
+        self._send, self._receive = trio.open_memory_channel[cmd.Command](1000)
+        self.timelines: dict[str, Timeline] = {}
+        self.current: Timeline | None = None
+        self.playing = not config.paused and config.policy != "manual"
+        self.speed = config.speed
+        self.status = ""
+        self._closers: dict[int, trio.Event] = {}
+        self._nursery: trio.Nursery | None = None
+        self._next_at = 0.0
+        self._last_frame = -math.inf
+        self._generation = 0
+        self._forks_made = 0
+        self.started = trio.Event()
+
+    # -- the host side ------------------------------------------------------------
+    def send(self, command: cmd.Command) -> None:
+        """Queue a command (synchronous; never blocks the caller)."""
+        self._send.send_nowait(command)
+
+    # -- running ------------------------------------------------------------------
+    async def run(self) -> None:
+        """Open the main timeline and serve commands until cancelled."""
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            self.current = await self._open("main", self.config.scenario, ())
+            self.started.set()
+            self._next_at = trio.current_time()
+            while True:
+                if self._moving():
+                    await self._play_once()
+                else:
+                    self.publish(force=True)
+                    await self._handle(await self._receive.receive())
+
+    def _moving(self) -> bool:
+        tl = self.timeline
+        if not self.playing or tl.sim.done:
+            return False
+        return not self._waiting_for_pick()
+
+    def _waiting_for_pick(self) -> bool:
+        tl = self.timeline
+        return tl.sim.policy.name == "manual" and len(tl.sim.choices()) > 1
+
+    async def _play_once(self) -> None:
+        now = trio.current_time()
+        if now < self._next_at:
+            self.publish()
+            with trio.move_on_at(self._next_at):
+                await self._handle(await self._receive.receive())
+            return
+        try:
+            await self._handle(self._receive.receive_nowait())
+            return
+        except trio.WouldBlock:
+            pass
+        tl = self.timeline
+        before, at = len(tl.events), tl.sim.now
+        await tl.step()
+        cost = self.config.pacer.cost(tl.sim.now - at, tl.events[before:], self.speed)
+        self._next_at = max(self._next_at, now - MAX_LAG) + cost
+        self._changed()
+        if tl.sim.done:
+            self.playing = False
+            self.status = "end of the window"
+        self.publish()
+
+    @property
+    def timeline(self) -> Timeline:
+        assert self.current is not None, "session not started"
+        return self.current
+
+    # -- timelines ----------------------------------------------------------------
+    async def _open(
+        self,
+        name: str,
+        scenario: Scenario,
+        picks: Sequence[Pick],
+        parent: str | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> Timeline:
+        assert self._nursery is not None
+        tl: Timeline = await self._nursery.start(self._host, name, scenario, tuple(picks), parent, extra)
+        self.timelines[name] = tl
+        return tl
+
+    async def _host(
+        self,
+        name: str,
+        scenario: Scenario,
+        picks: tuple[Pick, ...],
+        parent: str | None,
+        extra: tuple[str, ...],
+        task_status: trio.TaskStatus[Timeline] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Keep one simulation open for as long as its timeline lives."""
+        async with open_simulation(scenario, self.config.policy, self.config.seed) as sim:
+            tl = Timeline(name, scenario, sim, parent=parent, forked_at=len(picks), extra_overrides=extra)
+            tl.replayed = await tl.replay(picks)
+            closed = self._closers[id(tl)] = trio.Event()
+            task_status.started(tl)
+            await closed.wait()
+
+    def _close(self, tl: Timeline) -> None:
+        self._closers.pop(id(tl)).set()
+
+    async def _rebuild(self, steps: int) -> None:
+        """Go back to ``steps`` by replaying the current timeline's first picks into a new simulation."""
+        old = self.timeline
+        tl = await self._open(old.name, old.scenario, old.picks[:steps], old.parent, old.extra_overrides)
+        tl.forked_at = old.forked_at
+        self.current = tl
+        self._close(old)
+
+    # -- commands -----------------------------------------------------------------
+    async def _handle(self, command: cmd.Command) -> None:
+        tl = self.timeline
+        match command:
+            case cmd.Play():
+                self._set_playing(True)
+            case cmd.Pause():
+                self._set_playing(False)
+            case cmd.TogglePlay():
+                self._set_playing(not self.playing)
+            case cmd.Step(index):
+                self._set_playing(False)
+                await self._step(index)
+            case cmd.StepToEvent():
+                self._set_playing(False)
+                await self._run_until(lambda events: any(e.kind in NOTABLE_KINDS for e in events), "next event")
+            case cmd.JumpMilestone(direction):
+                self._set_playing(False)
+                if direction >= 0:
+                    await self._run_until(lambda events: any(e.kind == "milestone" for e in events), "milestone")
+                else:
+                    await self._previous_milestone()
+            case cmd.GoTo(time):
+                self._set_playing(False)
+                await self._go_to(time)
+            case cmd.SetSpeed(speed):
+                self.speed = max(0.01, speed)
+                self._next_at = trio.current_time()
+            case cmd.Fork(name, overrides):
+                self._set_playing(False)
+                await self._fork(name, overrides)
+            case cmd.Switch(name):
+                self._set_playing(False)
+                if name in self.timelines:
+                    self.current = self.timelines[name]
+                    self.status = f"switched to {name}"
+                else:
+                    self.status = f"no fork named {name}"
+            case cmd.Compare(left, right):
+                if left in self.timelines and right in self.timelines:
+                    self._publish_cb(compare(self.timelines[left], self.timelines[right]))
+                else:
+                    self.status = f"cannot compare {left} with {right}"
+            case cmd.Sync(callback):
+                self.publish(force=True)
+                callback()
+                return
+        del tl
+        self._changed()
+
+    def _set_playing(self, playing: bool) -> None:
+        if playing and self.timeline.sim.done:
+            self.status = "end of the window"
+            playing = False
+        if playing != self.playing:
+            self.playing = playing
+            self._next_at = trio.current_time()
+            self.status = "playing" if playing else "paused"
+
+    async def _step(self, index: int | None) -> None:
+        tl = self.timeline
+        choices = tl.sim.choices()
+        if not choices:
+            self.status = "end of the window"
+            return
+        if index is not None and not 0 <= index < len(choices):
+            self.status = f"no choice {index + 1}: only {len(choices)} can move"
+            return
+        chosen = await tl.step(index)
+        self.status = f"step {tl.sim.steps}: {chosen.component} {chosen.action}"
+
+    async def _run_until(self, stop: Callable[[Sequence[Any]], bool], what: str) -> None:
+        tl = self.timeline
+        while not tl.sim.done:
+            before = len(tl.events)
+            await tl.step()
+            if stop(tl.events[before:]):
+                self.status = f"{what} at step {tl.sim.steps}"
+                return
+        self.status = f"no {what} before the end of the window"
+
+    async def _previous_milestone(self) -> None:
+        tl = self.timeline
+        steps = [e.step for e in tl.events if e.kind == "milestone" and e.step < tl.sim.steps]
+        target = steps[-1] if steps else 0
+        await self._rebuild(target)
+        self.status = f"back to step {target}" + ("" if steps else " (no earlier milestone)")
+
+    async def _go_to(self, time: float) -> None:
+        tl = self.timeline
+        if time >= tl.sim.now:
+            while not tl.sim.done:
+                upcoming = tl.sim.controller.next_time()
+                if upcoming is None or upcoming >= time:
+                    break
+                await tl.step()
+        else:
+            keep = bisect_left([p.time for p in tl.picks], time)
+            await self._rebuild(keep)
+        self.status = f"at step {self.timeline.sim.steps}"
+
+    async def _fork(self, name: str | None, overrides: tuple[str, ...]) -> None:
+        parent = self.timeline
+        if name is None or not name.strip():
+            self._forks_made += 1
+            name = f"fork-{self._forks_made}"
+            while name in self.timelines:
+                self._forks_made += 1
+                name = f"fork-{self._forks_made}"
+        name = name.strip()
+        if name in self.timelines:
+            self.status = f"a fork named {name} exists"
+            return
+        scenario = parent.scenario
+        extra = tuple(parent.extra_overrides) + tuple(overrides)
+        if overrides:
+            try:
+                scenario = load_scenario(parent.scenario.source, [*self.config.scenario.overrides, *extra])
+            except BadInput as err:
+                self.status = f"fork refused: {err}"
+                return
+        tl = await self._open(name, scenario, parent.picks, parent.name, extra)
+        self.current = tl
+        held = "" if tl.replayed == len(parent.picks) else f"; the change diverges at step {tl.replayed}"
+        self.status = f"forked {name} from {parent.name} at step {len(parent.picks)}{held}"
+
+    # -- views --------------------------------------------------------------------
+    def _changed(self) -> None:
+        self._generation += 1
+
+    def publish(self, force: bool = False) -> None:
+        """Post a snapshot: at most one per frame while playing, always when forced."""
+        now = trio.current_time()
+        if not force and now - self._last_frame < self.config.frame_interval:
+            return
+        self._last_frame = now
+        self._publish_cb(self.snapshot())
+
+    def snapshot(self) -> Snapshot:
+        tl = self.timeline
+        sim = tl.sim
+        views, pick = choice_views(tl)
+        return Snapshot(
+            scenario_id=tl.scenario.id,
+            title=str(tl.scenario.get("scenario.title")),
+            fork=tl.name,
+            policy=sim.policy.name,
+            step=sim.steps,
+            now=sim.now,
+            start=tl.scenario.time("scenario.start"),
+            end=sim.end,
+            done=sim.done,
+            playing=self.playing and not sim.done,
+            waiting_for_pick=self._waiting_for_pick() and not sim.done,
+            speed=self.speed,
+            compression=self.config.pacer.compression(self.speed),
+            choices=views,
+            policy_pick=pick,
+            dns=dns_view(tl),
+            milestones=milestones(tl),
+            violations=tuple(sorted(sim.world.violations)),
+            forks=self.forks(),
+            events=tl.events,
+            event_count=len(tl.events),
+            lanes=tl.lanes,
+            status=self.status,
+            generation=self._generation,
+        )
+
+    def forks(self) -> tuple[ForkInfo, ...]:
+        return tuple(
+            ForkInfo(
+                name=t.name,
+                parent=t.parent,
+                forked_at=t.forked_at,
+                overrides=t.extra_overrides,
+                step=t.sim.steps,
+                now=t.sim.now,
+                current=t is self.current,
+            )
+            for t in self.timelines.values()
+        )
+
+    def comparison(self, left: str, right: str) -> Comparison:
+        return compare(self.timelines[left], self.timelines[right])

@@ -1,0 +1,183 @@
+"""Frozen views of a session for display: what a screen draws, nothing it can change.
+
+The Trio side builds these and posts them; the UI never reads a component or
+the controller directly. Two references are shared rather than copied for
+cost: the trace (append-only, read up to ``event_count``) and the lane index
+(append-only, read up to ``now``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tui.session.lanes import LaneIndex
+from tui.session.timeline import Timeline, divergence
+from tui.sim.trace import Event
+
+
+def display_name(component: str) -> str:
+    """A component as the AWS summary would name it: ``enactor/use1-az2`` -> ``Enactor use1-az2``."""
+    kind, _, where = component.partition("/")
+    names = {"enactor": "Enactor", "cleanup": "Clean-up", "route53": "Route 53", "planner": "Planner"}
+    label = names.get(kind, kind[:1].upper() + kind[1:])
+    return f"{label} {where}" if where else label
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    """One runnable component and its next action, in plain words."""
+
+    key: int
+    component: str
+    label: str
+    action: str
+    delay: float
+
+
+@dataclass(frozen=True)
+class ResolverSummary:
+    """What the resolver fleet has cached for the regional endpoint."""
+
+    total: int
+    positive: int
+    negative: int
+    plans: tuple[tuple[int | None, int], ...]
+    negative_until: float | None
+
+
+@dataclass(frozen=True)
+class DnsView:
+    """The authoritative answer for the regional endpoint, as ``dig`` would print it."""
+
+    endpoint: str
+    records: tuple[str, ...]
+    ttl: int
+    plan: int | None
+    writer: str | None
+    resolvers: ResolverSummary
+
+    @property
+    def empty(self) -> bool:
+        return not self.records
+
+
+@dataclass(frozen=True)
+class ForkInfo:
+    """One node of the fork tree."""
+
+    name: str
+    parent: str | None
+    forked_at: int
+    overrides: tuple[str, ...]
+    step: int
+    now: float
+    current: bool
+
+
+@dataclass(frozen=True)
+class ForkSummary:
+    """What one timeline came to, for the compare view."""
+
+    name: str
+    step: int
+    now: float
+    milestones: tuple[tuple[str, float | None], ...]
+    dns: DnsView
+    failed: tuple[tuple[str, float], ...]
+    violations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two forks side by side and where their moves first differed."""
+
+    left: ForkSummary
+    right: ForkSummary
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the screen shows at one instant of one timeline."""
+
+    scenario_id: str
+    title: str
+    fork: str
+    policy: str
+    step: int
+    now: float
+    start: float
+    end: float
+    done: bool
+    playing: bool
+    waiting_for_pick: bool
+    speed: float
+    compression: float
+    choices: tuple[ChoiceView, ...]
+    policy_pick: int | None
+    dns: DnsView
+    milestones: tuple[tuple[str, float | None], ...]
+    violations: tuple[str, ...]
+    forks: tuple[ForkInfo, ...]
+    events: Sequence[Event]
+    event_count: int
+    lanes: LaneIndex
+    status: str
+    generation: int
+
+
+def dns_view(timeline: Timeline) -> DnsView:
+    world = timeline.sim.world
+    records, plan, writer = world.route53.authoritative[world.regional]
+    caches = world.resolvers
+    negative = [c for c in caches if c.negative]
+    plans = Counter(c.plan for c in caches if not c.negative and c.records)
+    return DnsView(
+        endpoint=world.regional,
+        records=tuple(records),
+        ttl=int(world.scenario.get("dns.record_ttl_s")),
+        plan=plan,
+        writer=writer,
+        resolvers=ResolverSummary(
+            total=len(caches),
+            positive=len(caches) - len(negative),
+            negative=len(negative),
+            plans=tuple(sorted(plans.items(), key=lambda kv: (-kv[1], kv[0] or 0))),
+            negative_until=max((c.expires_at for c in negative), default=None),
+        ),
+    )
+
+
+def choice_views(timeline: Timeline) -> tuple[tuple[ChoiceView, ...], int | None]:
+    sim = timeline.sim
+    choices = sim.choices()
+    views = tuple(
+        ChoiceView(c.index + 1, c.component, display_name(c.component), c.action, c.time - sim.now) for c in choices
+    )
+    pick: int | None = None
+    if choices and sim.policy.name != "random":
+        pick = sim.policy.choose(choices, sim.rng)
+    return views, pick
+
+
+def milestones(timeline: Timeline) -> tuple[tuple[str, float | None], ...]:
+    return tuple(timeline.sim.world.milestones.items())
+
+
+def fork_summary(timeline: Timeline) -> ForkSummary:
+    world = timeline.sim.world
+    return ForkSummary(
+        name=timeline.name,
+        step=timeline.sim.steps,
+        now=timeline.sim.now,
+        milestones=milestones(timeline),
+        dns=dns_view(timeline),
+        failed=tuple(timeline.lanes.failed().items()),
+        violations=tuple(sorted(world.violations)),
+    )
+
+
+def compare(left: Timeline, right: Timeline) -> Comparison:
+    return Comparison(fork_summary(left), fork_summary(right), divergence(left.picks, right.picks))
