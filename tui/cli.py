@@ -110,18 +110,41 @@ def run(
     set_: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event, then a summary line.")] = False,
     events: Annotated[str, typer.Option("--events", help="Without --json: 'key' events or 'all'.")] = "key",
+    record: Annotated[
+        str | None, typer.Option("--record", metavar="FILE", help="Write the run to a session file as it goes.")
+    ] = None,
+    session: Annotated[
+        str | None,
+        typer.Option("--session", metavar="FILE", help="Replay a session file (its seed, policy and overrides)."),
+    ] = None,
 ) -> None:
     """Run a scenario headless and print its events and summary."""
 
     def body() -> None:
         from tui.sim.simulation import run_headless
 
+        if session is not None:
+            if record is not None or seed is not None or set_ or until or scenario != DEFAULT_SCENARIO:
+                raise BadInput(
+                    f"--session {session}: replays what it recorded, expected no scenario or other run options"
+                )
+            _run_session(session, as_json, events)
+            return
         if policy not in ("canonical", "random"):
             raise BadInput(f"--policy {policy}: expected canonical or random (manual needs the UI: outage-tui replay)")
         if events not in ("key", "all"):
             raise BadInput(f"--events {events}: expected key or all")
         loaded = load_scenario(scenario, set_ or [])
         stop = user_time("--until", until) if until else None
+        if record is not None:
+            # The same run, with the header and then every move written to the file as it is made.
+            from tui.record import record_headless, scenario_path_of
+
+            path = scenario_path_of(loaded, scenario)
+
+            def run_headless(loaded: Any, policy: str, seed: Any, stop: Any, on_event: Any) -> dict[str, Any]:
+                return record_headless(loaded, record, policy, seed, stop, on_event=on_event, scenario_path=path)
+
         if as_json:
             out = sys.stdout
             write = out.write
@@ -143,6 +166,26 @@ def run(
         _print_table(rows, summary)
 
     guarded(body)
+
+
+def _run_session(file: str, as_json: bool, events: str) -> None:
+    """Replay a session headless; a torn last line is reported and the rest replayed."""
+    from tui.record import read_session, replay_session
+
+    if events not in ("key", "all"):
+        raise BadInput(f"--events {events}: expected key or all")
+    recorded = read_session(file)
+    warning = recorded.warning()
+    if warning:
+        typer.echo(f"outage-tui: warning: {warning}", err=True)
+    if as_json:
+        write = sys.stdout.write
+        result = replay_session(recorded, on_event=lambda e: write(json.dumps(_event_line(e)) + "\n"))
+        write(json.dumps({"summary": result.summary()}) + "\n")
+        return
+    replayed = replay_session(recorded)
+    rows = [e for e in replayed.main.events if events == "all" or e.kind in KEY_EVENTS]
+    _print_table(rows, replayed.summary())
 
 
 def _print_table(rows: list[Any], summary: dict[str, Any]) -> None:
@@ -188,6 +231,38 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file or 
     def body() -> None:
         loaded = load_scenario(file)
         typer.echo(f"{file}: ok ({loaded.id}, sha256 {loaded.sha256[:12]})")
+
+    guarded(body)
+
+
+@app.command()
+def export(
+    file: Annotated[str, typer.Argument(help="A session file (from --record).")],
+    to: Annotated[str, typer.Option("--to", metavar="FORMAT", help="md (postmortem timeline) or trace (Perfetto).")],
+    output: Annotated[
+        str, typer.Option("-o", "--output", metavar="OUT", help="Where to write ('-' for stdout).")
+    ] = "-",
+) -> None:
+    """Export a recorded session for a postmortem document or a talk."""
+
+    def body() -> None:
+        from tui.record import read_session, replay_session
+        from tui.record.export import exporter
+
+        render = exporter(to)
+        recorded = read_session(file)
+        warning = recorded.warning()
+        if warning:
+            typer.echo(f"outage-tui: warning: {warning}", err=True)
+        text = render(replay_session(recorded))
+        if output == "-":
+            sys.stdout.write(text)
+            return
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as err:
+            raise BadInput(f"-o {output}: cannot write: {err.strerror}") from None
 
     guarded(body)
 

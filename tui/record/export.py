@@ -1,0 +1,209 @@
+"""Exports derived from a replayed session: a postmortem timeline and a Perfetto trace.
+
+Both are built from a :class:`SessionReplay`, never from the screen, so they
+say exactly what the recorded run did: ``md`` is a Markdown timeline to paste
+into a postmortem document, ``trace`` is Chrome trace-event JSON that Perfetto
+(ui.perfetto.dev) and ``chrome://tracing`` load, one track per component.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tui.clock import from_sim
+from tui.errors import BadInput
+from tui.record.format import NoteEntry
+from tui.record.replay import Replayed, SessionReplay
+from tui.sim.trace import Event
+
+#: Event kinds a postmortem timeline lists: what happened, not every lock read.
+POSTMORTEM_KINDS = frozenset(
+    {"milestone", "violation", "operator.action", "operator.repaired", "planner.stopped", "enactor.stopped", "health"}
+)
+#: The track in the trace that carries session entries (notes, forks), not components.
+SESSION_TRACK = "session"
+#: Its thread id; components follow. Ids start at 1, as some trace viewers read 0 as "no thread".
+SESSION_TID = 1
+
+
+def pdt(seconds: float) -> str:
+    """A table's time cell: ``Sun 19 Oct 23:47:53`` (PDT, the incident's own clock)."""
+    return from_sim(seconds).strftime("%a %d %b %H:%M:%S")
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _event_name(event: Event) -> str:
+    if event.kind == "milestone":
+        return f"milestone {event.data.get('id')}"
+    if event.kind == "violation":
+        return f"violation {event.data.get('invariant')}"
+    if event.kind == "operator.action":
+        return f"operator action {event.data.get('id')}"
+    if event.kind == "health":
+        return f"health {event.data.get('lane')} {event.data.get('state')}"
+    return event.kind
+
+
+def _event_notes(event: Event) -> str:
+    skip = {"milestone": "id", "violation": "invariant", "operator.action": "id", "health": "state"}.get(event.kind)
+    details = [
+        f"{k}={v}"
+        for k, v in event.data.items()
+        if k not in (skip, "at") and not (event.kind == "health" and k == "lane")
+    ]
+    return "; ".join([f"step {event.step}", *details])
+
+
+def _shared_steps(timeline: Replayed, parent: Replayed | None) -> int:
+    """How many leading moves a fork shares with its parent (0 for the main timeline)."""
+    if parent is None:
+        return 0
+    if timeline.diverged_at is not None:
+        return timeline.diverged_at
+    return min(len(timeline.moves), len(parent.moves))
+
+
+def _rows(replay: SessionReplay, timeline: Replayed) -> list[tuple[float, int, str, str, str]]:
+    """(time, order, component, event, notes) rows of one timeline, shared prefix left out."""
+    parent = replay.timelines.get(timeline.plan.parent) if timeline.plan.parent else None
+    shared = _shared_steps(timeline, parent)
+    rows: list[tuple[float, int, str, str, str]] = []
+    for event in timeline.events:
+        if event.kind in POSTMORTEM_KINDS and event.step > shared:
+            rows.append((event.time, 0, event.component, _event_name(event), _event_notes(event)))
+    for note in timeline.plan.notes:
+        rows.append((timeline.time_at(note.step), 1, SESSION_TRACK, "note", f"step {note.step}; {note.text}"))
+    for child in replay.timelines.values():
+        if child.plan.parent == timeline.name:
+            rows.append((timeline.time_at(child.plan.at_step), 2, SESSION_TRACK, f"fork {child.name}", _fork(child)))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows
+
+
+def _fork(child: Replayed) -> str:
+    parts = [f"from step {child.plan.at_step}"]
+    if child.plan.overrides:
+        parts.append("overrides " + ", ".join(child.plan.overrides))
+    if child.diverged_at is None:
+        parts.append("makes the same moves as its parent")
+    else:
+        first = child.time_at(child.diverged_at + 1)
+        parts.append(f"same moves as its parent up to step {child.diverged_at}, diverges at {pdt(first)} PDT")
+    return "; ".join(parts)
+
+
+def to_markdown(replay: SessionReplay) -> str:
+    """A postmortem timeline: a table per timeline (time PDT, component, event, notes)."""
+    header = replay.session.header
+    scenario = replay.scenario
+    overrides = ", ".join(f"`{o}`" for o in header.overrides) or "none"
+    lines = [
+        f"# {scenario.get('scenario.title')}",
+        "",
+        f"Session `{replay.session.path}`: scenario `{header.scenario}` (sha256 `{header.scenario_sha256[:12]}`), "
+        f"policy {header.policy}, seed {header.seed}, overrides {overrides}; "
+        f"recorded with outage-tui {header.tool_version}. Times are PDT (UTC-7).",
+    ]
+    for timeline in replay.timelines.values():
+        summary = timeline.summary
+        lines += ["", f"## Timeline `{timeline.name}`", ""]
+        if timeline.plan.parent is not None:
+            lines += [f"Forked from `{timeline.plan.parent}`: {_fork(timeline)}.", ""]
+        violations = ", ".join(summary["violations"]) or "none"
+        lines += [
+            f"{summary['steps']} steps up to {pdt(timeline.time_at(summary['steps']))} PDT; "
+            f"violations: {violations}; trace sha256 `{summary['trace_sha256']}`.",
+            "",
+            "| Time (PDT) | Component | Event | Notes |",
+            "| --- | --- | --- | --- |",
+        ]
+        for time, _, component, event, notes in _rows(replay, timeline):
+            lines.append(f"| {pdt(time)} | {_cell(component)} | {_cell(event)} | {_cell(notes)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _components(events: Iterable[Event]) -> list[str]:
+    return sorted({e.component for e in events})
+
+
+def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
+    """Chrome trace-event JSON: a process per timeline, a thread (track) per component.
+
+    Timestamps are microseconds of virtual time since the scenario's start, so
+    the lead-in and the whole incident window sit on one axis.
+    """
+    start = replay.scenario.time("scenario.start")
+    out: list[dict[str, Any]] = []
+
+    def ts(seconds: float) -> int:
+        return round((seconds - start) * 1_000_000)
+
+    for pid, timeline in enumerate(replay.timelines.values(), start=1):
+        out.append(_meta("process_name", pid, SESSION_TID, name=f"timeline {timeline.name}"))
+        out.append(_meta("process_sort_index", pid, SESSION_TID, sort_index=pid))
+        components = _components(timeline.events)
+        tracks = {SESSION_TRACK: SESSION_TID} | {
+            name: tid for tid, name in enumerate(components, start=SESSION_TID + 1)
+        }
+        for name, tid in tracks.items():
+            out.append(_meta("thread_name", pid, tid, name=name))
+            out.append(_meta("thread_sort_index", pid, tid, sort_index=tid))
+        for event in timeline.events:
+            scope = "p" if event.kind in ("milestone", "violation") else "t"
+            out.append(
+                {
+                    "name": _event_name(event),
+                    "cat": event.kind,
+                    "ph": "i",
+                    "s": scope,
+                    "ts": ts(event.time),
+                    "pid": pid,
+                    "tid": tracks[event.component],
+                    "args": {"step": event.step, **event.data},
+                }
+            )
+        notes: list[NoteEntry] = timeline.plan.notes
+        for note in notes:
+            out.append(
+                _instant(f"note: {note.text}", "note", ts(timeline.time_at(note.step)), pid, {"step": note.step})
+            )
+        for child in replay.timelines.values():
+            if child.plan.parent == timeline.name:
+                args = {"at_step": child.plan.at_step, "overrides": list(child.plan.overrides)}
+                args["diverged_at"] = child.diverged_at
+                out.append(_instant(f"fork {child.name}", "fork", ts(timeline.time_at(child.plan.at_step)), pid, args))
+    header = replay.session.header.as_dict()
+    return {"traceEvents": out, "displayTimeUnit": "ms", "otherData": {"session": replay.session.path, **header}}
+
+
+def _meta(kind: str, pid: int, tid: int, **args: Any) -> dict[str, Any]:
+    return {"name": kind, "ph": "M", "pid": pid, "tid": tid, "args": args}
+
+
+def _instant(name: str, cat: str, ts: int, pid: int, args: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "cat": cat, "ph": "i", "s": "p", "ts": ts, "pid": pid, "tid": SESSION_TID, "args": args}
+
+
+def _markdown(replay: SessionReplay) -> str:
+    return to_markdown(replay)
+
+
+def _trace(replay: SessionReplay) -> str:
+    return json.dumps(to_chrome_trace(replay), separators=(",", ":")) + "\n"
+
+
+#: ``export --to`` formats that need only the replayed session (the UI-driven ones register elsewhere).
+EXPORTERS: dict[str, Callable[[SessionReplay], str]] = {"md": _markdown, "trace": _trace}
+
+
+def exporter(name: str) -> Callable[[SessionReplay], str]:
+    """The exporter for ``--to name``, or a one-line error listing the known ones."""
+    try:
+        return EXPORTERS[name]
+    except KeyError:
+        raise BadInput(f"--to {name}: unknown export format, expected one of {', '.join(EXPORTERS)}") from None
