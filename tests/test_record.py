@@ -85,6 +85,66 @@ def test_recording_in_process_matches_a_plain_run(tmp_path: Path) -> None:
     assert replay_session(session).summary() == summary
 
 
+def test_hand_picks_under_a_random_policy_replay_exactly(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    path = tmp_path / "hand.jsonl"
+
+    async def record() -> str:
+        async with open_simulation(scenario, "random", 5) as sim:
+            with SessionWriter(path, Header.for_run(scenario, sim.seed, "random"), sync_every=1.0) as writer:
+                for step in range(600):
+                    choices = sim.choices()
+                    if step % 7 == 0:  # a person picks the last one on offer: no draw from the RNG
+                        await sim.step(len(choices) - 1)
+                        writer.choice(len(choices) - 1, hand=True)
+                    else:
+                        writer.choice((await sim.step()).index)
+            return sim.summary()["trace_sha256"]
+
+    expected = trio.run(record)
+    session = read_session(path)
+    assert sum(1 for e in session.entries if getattr(e, "hand", False)) == 86
+    assert replay_session(session).main.summary["trace_sha256"] == expected
+
+
+def test_every_entry_type_round_trips_and_is_on_disk_at_once(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    path = tmp_path / "all.jsonl"
+    with SessionWriter(path, Header.for_run(scenario, 1, "manual")) as writer:
+        writer.choice(0)
+        assert len(path.read_text().splitlines()) == 2  # written before the next move, not at close
+        writer.choice(1, hand=True)
+        writer.control("pause", step=2)
+        writer.control("speed", speed=8, step=2)
+        writer.control("seek", to_step=1)
+        writer.control("resume")
+        writer.note(2, "ünïcode | pipes\nand newlines")
+        writer.fork("what-if", "main", 1, ["dns.planner.interval_s=20"])
+        writer.choice(0)
+        with pytest.raises(ValueError, match="speed"):
+            writer.control("speed")
+        with pytest.raises(ValueError, match="at_step"):
+            writer.fork("bad", "main", -1)
+    session = read_session(path)
+    assert session.torn_line is None
+    assert [e.as_dict() for e in session.entries] == [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert session.header == Header.for_run(scenario, 1, "manual")
+    assert [type(e).__name__ for e in session.entries] == [
+        "ChoiceEntry", "ChoiceEntry", "ControlEntry", "ControlEntry", "ControlEntry", "ControlEntry",
+        "NoteEntry", "ForkEntry", "ChoiceEntry",
+    ]  # fmt: skip
+    replay = replay_session(session)
+    assert replay.timelines["what-if"].held == 1 and replay.timelines["what-if"].summary["steps"] == 2
+    assert replay.main.plan.notes[0].text == "ünïcode | pipes\nand newlines"
+
+
+def test_record_package_stays_headless() -> None:
+    code = (
+        "import sys, tui.record, tui.record.export; print(sorted(m for m in ('textual', 'rich') if m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
 # -- kill -9 while recording ---------------------------------------------------------------------
 def test_sigkill_mid_recording_leaves_a_session_that_replays(tmp_path: Path) -> None:
     path = tmp_path / "killed.jsonl"

@@ -14,9 +14,10 @@ the policy, and then every move in the order it was made::
 
 Entries:
 
-* ``choice``: ``index`` into ``Simulation.choices()`` at that step. A choice a
-  person made while a drawing policy (``random``) ran carries ``"hand": true``:
-  the policy did not draw from the run's RNG for it, so replay must not either.
+* ``choice``: ``index`` into ``Simulation.choices()`` at that step. A move a
+  person picked, rather than the policy, carries ``"hand": true``: a drawing
+  policy (``random``) did not draw from the run's RNG for it, so replay must
+  not either, and a fork re-takes it by what it named, not by the policy.
 * ``control``: ``action`` is ``pause``, ``resume``, ``speed`` (with ``speed``,
   a positive factor) or ``seek`` (with ``to_step``); an optional ``step`` says
   where it happened. Controls change how a run is watched, never the run.

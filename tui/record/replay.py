@@ -16,6 +16,7 @@ with changed ones the fork may diverge earlier, and that step is reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,8 +191,16 @@ def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
     return None
 
 
+#: How a timeline's simulation is opened: ``open_simulation`` for recorded runs; another world
+#: (an untimed exploration core, say) passes its own.
+Opener = Callable[[Scenario, str, int], AbstractAsyncContextManager[Simulation]]
+
+
 async def replay_session_async(
-    session: SessionFile, scenario: Scenario, on_event: Callable[[Event], None] | None = None
+    session: SessionFile,
+    scenario: Scenario,
+    on_event: Callable[[Event], None] | None = None,
+    opener: Opener = open_simulation,
 ) -> SessionReplay:
     """Replay every timeline in turn; ``on_event`` hears the main timeline's events as they happen."""
     header = session.header
@@ -203,7 +212,7 @@ async def replay_session_async(
                 loaded = load_scenario(scenario.source, (*header.overrides, *plan.overrides))
             except BadInput as err:
                 raise BadInput(f"{session.path}: line {plan.line}: fork {plan.name!r}: {err}") from None
-        async with open_simulation(loaded, header.policy, header.seed) as sim:
+        async with opener(loaded, header.policy, header.seed) as sim:
             if on_event is not None and plan.parent is None:
                 sim.controller.trace.listen(on_event)
             start = sim.now

@@ -23,10 +23,12 @@ from tui.record.format import (
     ChoiceEntry,
     ControlEntry,
     Entry,
+    EntryError,
     ForkEntry,
     Header,
     NoteEntry,
     encode,
+    parse_entry,
 )
 
 
@@ -64,6 +66,11 @@ class SessionWriter:
         self.append(NoteEntry(step, text), force_sync=True)
 
     def append(self, entry: Entry, force_sync: bool = False) -> None:
+        """Write one entry; one the reader would refuse is a bug in the caller, raised before it reaches the file."""
+        try:
+            parse_entry(entry.as_dict(), 0)
+        except EntryError as err:
+            raise ValueError(f"not a valid session entry: {err}") from None
         self._write(encode(entry), force_sync)
 
     # -- lifetime ------------------------------------------------------------------
