@@ -22,6 +22,12 @@ OPERATOR_IDS = (
     "nlb-enable-failover",
 )
 
+#: Dependent services of the cascade, in the order they are evaluated.
+SERVICE_IDS = ("lambda", "sts", "iam-signin", "ecs-eks-fargate", "connect", "redshift", "support")
+
+#: A share of a whole: more than nothing, at most all of it.
+SHARE = Number(positive=True, max=1)
+
 #: AWS's AZ IDs in us-east-1; Enactor N runs in the N-th.
 AZ_IDS = ("use1-az1", "use1-az2", "use1-az4", "use1-az6", "use1-az3", "use1-az5")
 
@@ -97,6 +103,46 @@ SPEC = Section(
                 ),
             },
             optional=frozenset({"slow_enactor"}),
+        ),
+        "cascade": Section({"tick_s": POSITIVE}),
+        "dwfm": Section(
+            {
+                "droplets": COUNT,
+                "lease_lifetime_s": POSITIVE,
+                "capacity_per_s": POSITIVE,
+                "attempt_timeout_s": POSITIVE,
+                "throttled_admit_share": SHARE,
+            }
+        ),
+        "ec2": Section(
+            {
+                "launch_demand_per_s": NON_NEGATIVE,
+                "request_limit_per_s": POSITIVE,
+                "throttled_share": SHARE,
+                "api_load_share": SHARE,
+                "relax_step_share": SHARE,
+            }
+        ),
+        "netmgr": Section({"capacity_per_s": POSITIVE, "latency_high_s": POSITIVE, "latency_normal_s": NON_NEGATIVE}),
+        "nlb": Section(
+            {
+                "targets": POSITIVE,
+                "failover_trigger_share": FRACTION,
+                "removal_per_h": NON_NEGATIVE,
+                "restore_per_h": NON_NEGATIVE,
+                "max_removed_share": FRACTION,
+                "headroom_share": FRACTION,
+                "alarm_share": FRACTION,
+            }
+        ),
+        "services": Section(
+            {
+                name: Section(
+                    {"catch_up_ratio": NON_NEGATIVE, "nlb_headroom_share": FRACTION},
+                    optional=frozenset({"nlb_headroom_share"}),
+                )
+                for name in SERVICE_IDS
+            }
         ),
         "operators": Table(
             Section({"at": Time(), "enabled": Bool()}, optional=frozenset({"enabled"}), defaults={"enabled": True}),

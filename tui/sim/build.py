@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 
 from tui.scenario import Scenario
+from tui.sim.cascade import install_cascade
 from tui.sim.components.enactor import cleanup, cleanup_id, enactor, enactor_id
 from tui.sim.components.operators import operators
 from tui.sim.components.planner import planner
@@ -22,7 +23,7 @@ from tui.sim.world import DNS_MILESTONES, Plan, World, plan_records
 Installer = Callable[[World, Controller], None]
 
 #: Extra installers (the cascade) run after the DNS core, in order.
-INSTALLERS: list[Installer] = []
+INSTALLERS: list[Installer] = [install_cascade]
 
 
 def _on_publish(world: World) -> Callable[[Ctx, str], None]:

@@ -1,0 +1,50 @@
+"""Install the cascade: DynamoDB clients, DWFM, EC2, Network Manager, NLB and services.
+
+Each component is its own Trio task ticking every ``cascade.tick_s`` of
+virtual time, ranked after the DNS core so that at any instant the DNS
+automation and the resolvers act first, then the cascade in dependency
+order: DynamoDB clients, DWFM, EC2, Network Manager, NLB, dependent services.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from tui.sim.components import dwfm, dynamodb, ec2, netmgr, nlb, services
+from tui.sim.components.region import region
+from tui.sim.controller import Controller
+from tui.sim.world import World
+
+#: (name, body, first action shown in the choice panel), in rank order.
+COMPONENTS = (
+    ("dynamodb-clients", dynamodb.dynamodb_clients, "DynamoDB clients: open new connections"),
+    ("dwfm", dwfm.dwfm, "DWFM: renew droplet leases"),
+    ("ec2", ec2.ec2, "EC2: admit and place launches"),
+    ("network-manager", netmgr.network_manager, "Network Manager: propagate network state"),
+    ("nlb", nlb.nlb, "NLB: run health checks"),
+    ("services", services.services, "Services: check dependencies"),
+)
+
+#: Every milestone the cascade can reach (``null`` in a summary until it happens).
+MILESTONES = (
+    *dynamodb.MILESTONES,
+    *dwfm.MILESTONES,
+    *ec2.MILESTONES,
+    *netmgr.MILESTONES,
+    *nlb.MILESTONES,
+    *services.MILESTONES,
+)
+
+#: Rank of the first cascade component; the DNS core uses ranks below it.
+FIRST_RANK = 40
+
+
+def install_cascade(world: World, controller: Controller) -> None:
+    """Register the cascade's milestones and lanes, then spawn its components."""
+    region(world)
+    for milestone in MILESTONES:
+        world.milestones.setdefault(milestone, None)
+    for lane in ("dynamodb", "ec2-dwfm", "ec2", "netmgr", "nlb", *services.SERVICE_IDS):
+        world.health.setdefault(lane, "ok")
+    for i, (name, body, first) in enumerate(COMPONENTS):
+        controller.spawn(name, partial(body, world=world), rank=FIRST_RANK + i, action=first)

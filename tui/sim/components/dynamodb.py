@@ -1,0 +1,61 @@
+"""DynamoDB clients: new connections need an address for the regional endpoint.
+
+Existing connections were not the problem; every *new* connection resolves
+``dynamodb.us-east-1.amazonaws.com`` through a resolver first. A resolver that
+holds the empty answer (NOERROR, no records) in its negative cache sends its
+clients nowhere until that entry expires, so the share of resolvers with a
+positive answer is the share of new connections that succeed. When Route 53
+has the records again, clients recover one resolver at a time as negative
+entries expire: the 02:25 to 02:40 tail comes from ``negative_ttl_s``.
+
+Internal callers (STS, IAM sign-in, ...) use the same endpoint until the
+``mitigate-internal`` operator action gives them a temporary path.
+"""
+
+from __future__ import annotations
+
+from tui.sim.components.operators import action
+from tui.sim.components.region import health_of, region, tick_loop
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+MILESTONES = ("ddb.cause_identified", "ddb.recovered")
+
+
+@action("identify-dns-cause", "name DynamoDB's DNS state as the source of the errors")
+def identify_dns_cause(ctx: Ctx, world: World) -> None:
+    world.reach(ctx, "ddb.cause_identified")
+
+
+@action("mitigate-internal", "give internal services a temporary path to DynamoDB")
+def mitigate_internal(ctx: Ctx, world: World) -> None:
+    region(world).internal_mitigation = True
+
+
+def positive_share(world: World) -> float:
+    """Share of resolvers whose cached answer has addresses (1.0 before the resolvers start)."""
+    if not world.resolvers:
+        return 1.0
+    return sum(1 for cache in world.resolvers if not cache.negative) / len(world.resolvers)
+
+
+async def dynamodb_clients(ctx: Ctx, world: World) -> None:
+    """Publish DynamoDB reachability each tick; mark errors and the recovery."""
+    reg = region(world)
+    last = [1.0]
+
+    def tick(dt: float) -> None:
+        share = positive_share(world)
+        if share != last[0]:
+            ctx.emit("ddb.reachability", resolvers_positive=round(share, 3))
+            last[0] = share
+        reg.ddb_public = share
+        reg.ddb_internal = 1.0 if reg.internal_mitigation else share
+        world.set_health(ctx, "dynamodb", health_of(share), resolvers_positive=round(share, 3))
+        if share >= 1.0 and world.milestones.get("ddb.errors_start") is not None:
+            world.reach(ctx, "ddb.recovered")
+
+    def label() -> str:
+        return "DynamoDB clients: open new connections through the resolvers"
+
+    await tick_loop(ctx, world, label, tick)

@@ -1,0 +1,91 @@
+"""EC2 launches and API requests, as the customers' side sees them.
+
+Customers ask for ``launch_demand_per_s`` new instances; a request that fails
+stays pending and is asked again (auto scaling groups and retries), so demand
+piles up while launches fail. Each tick:
+
+* the request limit admits at most ``request_limit_per_s`` launches (times
+  ``throttled_share`` while the operators' throttles are in force); the rest
+  get "request limit exceeded";
+* an admitted launch needs a droplet with a lease (and DWFM's DynamoDB
+  checks): the rest get "insufficient capacity";
+* a launch counts as healthy only if the instance gets its network state in
+  normal time, which Network Manager decides.
+
+Other API traffic runs at ``api_load_share`` of the normal limit, so while the
+throttles hold it below that, some calls are rejected. ``ec2-relax-throttles``
+raises the limit by ``relax_step_share`` per tick until it is back to normal.
+"""
+
+from __future__ import annotations
+
+from tui.sim.components.operators import action
+from tui.sim.components.region import DEGRADED, DOWN, OK, region, set_milestone, tick_loop
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+MILESTONES = ("ec2.launches_recovered", "ec2.throttles_relaxed", "ec2.recovered")
+
+
+@action("ec2-relax-throttles", "start relaxing EC2 request throttles, step by step")
+def ec2_relax_throttles(ctx: Ctx, world: World) -> None:
+    region(world).ec2_relaxing = True
+    world.reach(ctx, "ec2.throttles_relaxed")
+
+
+async def ec2(ctx: Ctx, world: World) -> None:
+    """Admit, place and count launches each tick; publish whether EC2 is healthy."""
+    cfg = world.scenario
+    reg = region(world)
+    demand = cfg.get("ec2.launch_demand_per_s")
+    limit = cfg.get("ec2.request_limit_per_s")
+    throttled_share = cfg.get("ec2.throttled_share")
+    api_load = cfg.get("ec2.api_load_share")
+    step = cfg.get("ec2.relax_step_share")
+    state = {"pending": 0.0, "share": 1.0, "impaired": False}
+
+    def tick(dt: float) -> None:
+        if reg.ec2_request_throttled:
+            if reg.ec2_relaxing:
+                state["share"] = min(1.0, state["share"] + step)
+                if state["share"] >= 1.0:
+                    reg.ec2_request_throttled = False
+                    ctx.emit("ec2.throttles_lifted")
+            else:
+                state["share"] = throttled_share
+        else:
+            state["share"] = 1.0
+        share = state["share"]
+        offered = demand * dt + state["pending"]
+        admitted = min(offered, limit * share * dt)
+        limited = offered - admitted
+        placeable = reg.leased_fraction * reg.ddb_public
+        launched = admitted * placeable
+        no_capacity = admitted - launched
+        state["pending"] = offered - launched
+        reg.launches = launched
+        api_rejected = max(0.0, api_load - share) / api_load
+        reg.ec2_requests_ok = limited < 0.5 and api_rejected <= 0.0
+        reg.launches_ok = no_capacity < 0.5 and reg.netmgr_ok and reg.ddb_public >= 1.0
+        reg.ec2_ok = reg.launches_ok and reg.ec2_requests_ok
+        if not reg.ec2_ok:
+            state["impaired"] = True
+        if not reg.ec2_ok:
+            ctx.emit(
+                "ec2.tick",
+                launched=round(launched),
+                insufficient_capacity=round(no_capacity),
+                request_limit_exceeded=round(limited),
+                pending=round(state["pending"]),
+                limit_share=round(share, 3),
+            )
+        if state["impaired"]:
+            set_milestone(world, ctx, "ec2.launches_recovered", reg.launches_ok)
+            set_milestone(world, ctx, "ec2.recovered", reg.ec2_ok)
+        health = OK if reg.ec2_ok else (DOWN if launched <= 0 and offered > 0 else DEGRADED)
+        world.set_health(ctx, "ec2", health)
+
+    def label() -> str:
+        return f"EC2: admit and place launches ({round(state['pending']):,} pending)"
+
+    await tick_loop(ctx, world, label, tick)

@@ -1,0 +1,52 @@
+"""Network Manager: propagating network state to new instances, as a backlog.
+
+Every launched instance needs its network state (addresses, routes, security
+groups) pushed to the hosts that carry its traffic before it can talk to
+anyone. Network Manager propagates ``capacity_per_s`` instances' state per
+second. Launches that customers could not make during the event pile up as
+pending requests; once leases are back they arrive in a burst at the request
+limit, faster than propagation, and the backlog grows. The propagation
+latency of a change made now is the backlog over the capacity: new instances
+launch, but run without connectivity until their state arrives. The latency
+falls back when the burst is over and the backlog drains.
+"""
+
+from __future__ import annotations
+
+from tui.sim.components.region import DEGRADED, DOWN, OK, region, set_milestone, tick_loop
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+MILESTONES = ("netmgr.latency_high", "netmgr.recovered")
+
+
+async def network_manager(ctx: Ctx, world: World) -> None:
+    """Queue the tick's launches, propagate what capacity allows, publish the latency."""
+    cfg = world.scenario
+    reg = region(world)
+    capacity = cfg.get("netmgr.capacity_per_s")
+    high = cfg.get("netmgr.latency_high_s")
+    normal = cfg.get("netmgr.latency_normal_s")
+    state = {"backlog": 0.0}
+
+    def tick(dt: float) -> None:
+        backlog = state["backlog"] + reg.launches
+        propagated = min(backlog, capacity * dt)
+        backlog -= propagated
+        state["backlog"] = backlog
+        latency = backlog / capacity
+        reg.propagation_latency_s = latency
+        reg.unpropagated_launches = backlog
+        reg.netmgr_ok = latency <= normal
+        if backlog >= 1:
+            ctx.emit("netmgr.tick", backlog=round(backlog), propagated=round(propagated), latency_s=round(latency))
+        if latency > high:
+            world.reach(ctx, "netmgr.latency_high", latency_s=round(latency))
+        if world.milestones.get("netmgr.latency_high") is not None:
+            set_milestone(world, ctx, "netmgr.recovered", reg.netmgr_ok)
+        world.set_health(ctx, "netmgr", OK if reg.netmgr_ok else (DOWN if latency > high else DEGRADED))
+
+    def label() -> str:
+        return f"Network Manager: propagate state for {round(state['backlog']):,} new instances"
+
+    await tick_loop(ctx, world, label, tick)

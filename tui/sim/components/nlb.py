@@ -1,0 +1,88 @@
+"""NLB health checks, automatic AZ DNS failover, and the connection errors they cause.
+
+NLB's health-check subsystem brings new instances into service before their
+network state has propagated, so their checks fail, pass, fail: they *flap*,
+and every flip adds or removes nodes and targets in DNS. The flapping share
+of targets is the unpropagated launches over ``targets``. Above
+``failover_trigger_share`` the extra load delays the checks enough to set off
+automatic AZ DNS failover, again and again: every hour removes
+``removal_per_h`` of capacity per unit of flapping share above the trigger,
+healthy capacity included, up to ``max_removed_share``. Below the trigger,
+passing checks bring back ``restore_per_h`` of capacity an hour. A load
+balancer whose spare capacity (its headroom) is smaller than what was removed
+returns connection errors; ``headroom_share`` is the thinnest of them.
+
+Monitoring raises its alarm when the failing share of checks passes
+``alarm_share``. ``nlb-disable-failover`` stops the removal (every healthy node
+comes back), ``nlb-enable-failover`` switches it on again: safe only once
+propagation is normal, which this component does not check.
+"""
+
+from __future__ import annotations
+
+from tui.sim.components.operators import action
+from tui.sim.components.region import DEGRADED, DOWN, OK, region, tick_loop
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+MILESTONES = ("nlb.errors_start", "nlb.failures_detected", "nlb.failover_disabled", "nlb.failover_reenabled")
+
+
+@action("nlb-disable-failover", "disable automatic health-check DNS failover for NLB")
+def nlb_disable_failover(ctx: Ctx, world: World) -> None:
+    region(world).nlb_failover_enabled = False
+    world.reach(ctx, "nlb.failover_disabled")
+
+
+@action("nlb-enable-failover", "re-enable automatic health-check DNS failover for NLB")
+def nlb_enable_failover(ctx: Ctx, world: World) -> None:
+    region(world).nlb_failover_enabled = True
+    world.reach(ctx, "nlb.failover_reenabled")
+
+
+def next_removed(removed: float, flapping: float, trigger: float, rates: tuple[float, float], cap: float) -> float:
+    """Capacity out of service after one hour-fraction step; ``rates`` are (removal, restore) per step."""
+    removal, restore = rates
+    if flapping > trigger:
+        return min(cap, removed + removal * (flapping - trigger))
+    return max(0.0, removed - restore)
+
+
+async def nlb(ctx: Ctx, world: World) -> None:
+    """Derive flapping, failover and connection errors from propagation each tick."""
+    cfg = world.scenario
+    reg = region(world)
+    targets = cfg.get("nlb.targets")
+    trigger = cfg.get("nlb.failover_trigger_share")
+    removal_per_h = cfg.get("nlb.removal_per_h")
+    restore_per_h = cfg.get("nlb.restore_per_h")
+    cap = cfg.get("nlb.max_removed_share")
+    headroom = cfg.get("nlb.headroom_share")
+    alarm = cfg.get("nlb.alarm_share")
+    state = {"errors": False, "removed": 0.0}
+
+    def tick(dt: float) -> None:
+        flapping = min(1.0, reg.unpropagated_launches / targets)
+        if reg.nlb_failover_enabled:
+            rates = (removal_per_h * dt / 3600, restore_per_h * dt / 3600)
+            removed = next_removed(state["removed"], flapping, trigger, rates, cap)
+        else:
+            removed = 0.0  # every healthy node and target comes back into service
+        state["removed"] = removed
+        reg.nlb_removed_fraction = removed
+        errors = removed > headroom
+        if flapping > 0 or removed > 0:
+            ctx.emit("nlb.tick", flapping_share=round(flapping, 4), removed_share=round(removed, 4))
+        if errors != state["errors"]:
+            state["errors"] = errors
+            ctx.emit("nlb.errors" if errors else "nlb.errors_end", removed_share=round(removed, 4))
+        if errors:
+            world.reach(ctx, "nlb.errors_start", removed_share=round(removed, 4))
+        if flapping > alarm:
+            world.reach(ctx, "nlb.failures_detected", flapping_share=round(flapping, 4))
+        world.set_health(ctx, "nlb", DOWN if errors else (DEGRADED if flapping > 0 else OK))
+
+    def label() -> str:
+        return "NLB: run health checks and fail over AZs that look unhealthy"
+
+    await tick_loop(ctx, world, label, tick)

@@ -1,0 +1,108 @@
+"""What the cascade's components tell each other: the region's aggregate signals.
+
+The cascade models fleets as aggregates (counts, queues, rates), advanced in
+fixed ticks of ``cascade.tick_s`` virtual seconds. Each component reads what
+the ones it depends on published and publishes its own view here. Components
+tick in rank order at the same instant, so a component sees the current tick
+of those ranked before it and the previous tick of those ranked after it:
+a one-tick delay, like a monitoring interval.
+
+Nothing here knows when anything is meant to happen: the only inputs are the
+resolvers' caches, the operators' actions (flags set on this object) and the
+other components' signals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui.clock import iso
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+#: Health of a lane, as the timeline colours it.
+OK, DEGRADED, DOWN = "ok", "degraded", "down"
+
+
+@dataclass
+class Region:
+    """Aggregate signals of us-east-1, one writer per field."""
+
+    # DynamoDB clients (written by the DynamoDB component).
+    ddb_public: float = 1.0  # share of resolvers that answer the regional endpoint with addresses
+    ddb_internal: float = 1.0  # the same for internal callers, who may have a temporary path
+    internal_mitigation: bool = False  # set by the mitigate-internal operator action
+    # EC2 DropletWorkflow Manager.
+    leased_fraction: float = 1.0
+    leases_established: float = 0.0  # leases re-established during the last tick
+    dwfm_throttled: bool = False  # set by the dwfm-throttle-restart operator action
+    dwfm_restart_requested: bool = False
+    # EC2 launches and API.
+    launches: float = 0.0  # successful launches during the last tick
+    launches_ok: bool = True  # every launch lands on a droplet with network connectivity
+    ec2_request_throttled: bool = False  # request throttles in force (set with DWFM's throttle)
+    ec2_relaxing: bool = False  # set by the ec2-relax-throttles operator action
+    ec2_requests_ok: bool = True  # no request rejected by the request limit during the last tick
+    ec2_ok: bool = True  # every EC2 API and new launch normal
+    # Network Manager.
+    propagation_latency_s: float = 0.0
+    unpropagated_launches: float = 0.0  # launched instances still waiting for their network state
+    netmgr_ok: bool = True
+    # NLB.
+    nlb_failover_enabled: bool = True  # switched by the nlb-*-failover operator actions
+    nlb_removed_fraction: float = 0.0  # capacity taken out of service by AZ DNS failover
+    # Dependent services: name -> healthy.
+    services: dict[str, bool] | None = None
+    sqs_poller_ok: bool = True
+    lambda_invoke_ok: bool = True
+
+
+def region(world: World) -> Region:
+    """The run's shared :class:`Region`, created on first use."""
+    found = world.flags.get("region")
+    if found is None:
+        found = world.flags["region"] = Region()
+    return found
+
+
+def first_tick(now: float, tick: float) -> float:
+    """The first tick boundary at or after ``now``: ticks fall on whole multiples from 23:48."""
+    return math.ceil(now / tick) * tick
+
+
+def health_of(fraction_ok: float) -> str:
+    """Lane health from the share of work that succeeds."""
+    if fraction_ok >= 1.0:
+        return OK
+    return DOWN if fraction_ok <= 0.0 else DEGRADED
+
+
+async def tick_loop(ctx: Ctx, world: World, label: Callable[[], str], tick_fn: Callable[[float], None]) -> None:
+    """Call ``tick_fn(dt)`` every ``cascade.tick_s`` of virtual time, forever.
+
+    ``label()`` names the next tick's work for the choice panel, in plain words.
+    """
+    tick = float(world.scenario.get("cascade.tick_s"))
+    at = first_tick(ctx.now, tick)
+    while True:
+        await ctx.sleep_until(at, action=label())
+        tick_fn(tick)
+        at += tick
+
+
+def set_milestone(world: World, ctx: Ctx, milestone: str, reached: bool, **data: object) -> None:
+    """Keep a *latest state* milestone: set when ``reached`` turns true, cleared when it turns false.
+
+    Recoveries can be undone by a later wave (STS recovered at 01:19 and
+    failed again at 08:31), so ``<service>.recovered`` is the last recovery
+    of the run and ``null`` when the run ends impaired.
+    """
+    current = world.milestones.get(milestone)
+    if reached and current is None:
+        world.milestones[milestone] = ctx.now
+        ctx.emit("milestone", id=milestone, at=iso(ctx.now), **data)
+    elif not reached and current is not None:
+        world.milestones[milestone] = None
+        ctx.emit("milestone.undone", id=milestone, **data)

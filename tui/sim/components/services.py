@@ -1,0 +1,115 @@
+"""Dependent services: each one's health follows from what it uses.
+
+A service is impaired while any of its dependencies fails; it builds up a
+backlog of deferred work meanwhile (queued events, retries, stuck workflows)
+and stays impaired after its dependencies recover until that backlog is
+worked off: ``catch_up_ratio`` seconds of catching up per second impaired.
+Load balancers differ in spare capacity, so each service that sits behind an
+NLB has its own ``nlb_headroom_share``: it sees connection errors once AZ
+failover removes more than that.
+
+The dependency graph is the one AWS describes: STS and IAM sign-in reach
+DynamoDB like internal callers (so the temporary internal path helps them);
+Lambda needs DynamoDB, its SQS poller (which failed and did not come back by
+itself) and its own capacity, lost when NLB health checks terminated
+instances and regained once EC2 would launch past the request throttles;
+Connect needs Lambda's invocations and its NLBs; ECS, EKS and Fargate need
+EC2 launches; Redshift and Support need DynamoDB through internal callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tui.scenario.spec import SERVICE_IDS
+from tui.sim.components.operators import action
+from tui.sim.components.region import DEGRADED, DOWN, OK, Region, region, set_milestone, tick_loop
+from tui.sim.controller import Ctx
+from tui.sim.world import World
+
+#: What each service needs, by name of a check in :func:`checks`.
+DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "lambda": ("dynamodb", "sqs-poller", "lambda-invoke"),
+    "sts": ("dynamodb-internal", "nlb"),
+    "iam-signin": ("dynamodb-internal",),
+    "ecs-eks-fargate": ("dynamodb", "ec2"),
+    "connect": ("dynamodb", "nlb", "lambda-invoke"),
+    "redshift": ("dynamodb-internal",),
+    "support": ("dynamodb-internal",),
+}
+
+MILESTONES = (*(f"{s}.{m}" for s in SERVICE_IDS for m in ("impact_start", "recovered")), "event.end")
+
+
+@action("fix-lambda-sqs-poller", "restore Lambda's SQS polling subsystem by hand")
+def fix_lambda_sqs_poller(ctx: Ctx, world: World) -> None:
+    region(world).sqs_poller_ok = True
+
+
+def checks(reg: Region, headroom: float) -> dict[str, Callable[[], bool]]:
+    """Named dependency checks against the region's signals, for one service's NLB headroom."""
+    return {
+        "dynamodb": lambda: reg.ddb_public >= 1.0,
+        "dynamodb-internal": lambda: reg.ddb_internal >= 1.0,
+        "nlb": lambda: reg.nlb_removed_fraction <= headroom,
+        "ec2": lambda: reg.ec2_ok,
+        "sqs-poller": lambda: reg.sqs_poller_ok,
+        "lambda-invoke": lambda: reg.lambda_invoke_ok,
+    }
+
+
+async def services(ctx: Ctx, world: World) -> None:
+    """Evaluate every dependent service each tick; keep their milestones and lanes."""
+    cfg = world.scenario
+    reg = region(world)
+    params = cfg.get("services")
+    backlog = dict.fromkeys(SERVICE_IDS, 0.0)
+    healthy = dict.fromkeys(SERVICE_IDS, True)
+    lambda_headroom = params["lambda"].get("nlb_headroom_share", 1.0)
+    capacity_lost = [False]
+    reg.services = healthy
+
+    def update_lambda_capacity() -> None:
+        # NLB health-check failures terminate Lambda's instances; replacing them
+        # needs launches that the request throttles let through.
+        if reg.nlb_removed_fraction > lambda_headroom:
+            capacity_lost[0] = True
+        elif capacity_lost[0] and reg.launches_ok and (reg.ec2_relaxing or not reg.ec2_request_throttled):
+            capacity_lost[0] = False
+        reg.lambda_invoke_ok = reg.ddb_public >= 1.0 and not capacity_lost[0]
+
+    def tick(dt: float) -> None:
+        if reg.ddb_public < 1.0 and reg.sqs_poller_ok:
+            reg.sqs_poller_ok = False
+            ctx.emit("lambda.sqs_poller_failed")
+        update_lambda_capacity()
+        for name in SERVICE_IDS:
+            p = params[name]
+            named = checks(reg, p.get("nlb_headroom_share", 1.0))
+            failing = [dep for dep in DEPENDENCIES[name] if not named[dep]()]
+            if failing:
+                backlog[name] += dt
+            elif p["catch_up_ratio"] > 0:
+                backlog[name] = max(0.0, backlog[name] - dt / p["catch_up_ratio"])
+            else:
+                backlog[name] = 0.0
+            ok = not failing and backlog[name] <= 0.0
+            if ok != healthy[name]:
+                healthy[name] = ok
+                ctx.emit("service.recovered" if ok else "service.impaired", service=name, failing=failing)
+            if not ok:
+                world.reach(ctx, f"{name}.impact_start", failing=failing)
+            if world.milestones.get(f"{name}.impact_start") is not None:
+                set_milestone(world, ctx, f"{name}.recovered", ok)
+            world.set_health(ctx, name, OK if ok else (DOWN if failing else DEGRADED))
+        started = world.milestones.get("ddb.errors_start") is not None
+        if started:
+            everything = all(healthy.values()) and reg.ec2_ok and reg.ddb_public >= 1.0 and reg.netmgr_ok
+            everything = everything and reg.nlb_removed_fraction <= cfg.get("nlb.headroom_share")
+            set_milestone(world, ctx, "event.end", everything)
+
+    def label() -> str:
+        down = [n for n in SERVICE_IDS if not healthy[n]]
+        return "Services: check dependencies" + (f" ({', '.join(down)} impaired)" if down else "")
+
+    await tick_loop(ctx, world, label, tick)
