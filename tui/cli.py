@@ -267,6 +267,29 @@ def export(
     guarded(body)
 
 
+@app.command()
+def replay(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    speed: Annotated[float, typer.Option("--speed", help="Display speed (1 = the whole window in minutes).")] = 1.0,
+    paused: Annotated[bool, typer.Option("--paused", help="Open paused at the start of the scenario.")] = False,
+    policy: Annotated[str, typer.Option("--policy", help="canonical, random or manual (pick with 1-9).")] = "canonical",
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Open the replay UI: watch, pause, step, pick interleavings by hand, fork and compare."""
+
+    def body() -> None:
+        import math
+
+        if not (math.isfinite(speed) and speed > 0):
+            raise BadInput(f"--speed {speed}: expected a number > 0")
+        from tui.app import create_app
+
+        create_app(scenario, set_ or [], policy=policy, seed=seed, speed=speed, paused=paused).run()
+
+    guarded(body)
+
+
 def entry() -> None:
     """Console-script entry point: usage errors exit 2 (Click's default)."""
     app()

@@ -1,0 +1,306 @@
+"""Pilot tests of the replay app: every key binding and the flows people use."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.ui_helpers import choices_text, dns_text, header_text, send, settle
+from tui.app import create_app
+from tui.app.app import BINDINGS
+from tui.app.screens.compare import CompareScreen
+from tui.app.screens.dialogs import ForkDialog, GoToDialog
+from tui.app.screens.forks import ForkTreeScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.widgets.eventlog import EventLog
+from tui.app.widgets.timeline import ZOOMS, TimelineView
+from tui.clock import parse_sim
+from tui.session import commands as c
+
+SIZE = (100, 32)
+
+
+async def go_to(pilot, when: str) -> None:  # type: ignore[no-untyped-def]
+    """Use the go-to dialog like a person: g, type the time, enter."""
+    await pilot.press("g")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, GoToDialog)
+    await pilot.press(*when, "enter")
+    await settle(pilot)
+
+
+def stale_key(text: str) -> str:
+    """The key listed for the delayed Enactor's retry of its stale plan."""
+    match = re.search(r"^(\d) .*Enactor use1-az1: retry plan", text, re.M)
+    assert match, text
+    return match[1]
+
+
+@pytest.mark.asyncio
+async def test_space_plays_and_pauses() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.snapshot is not None and not app.snapshot.playing and "paused" in header_text(app)
+        await pilot.press("space")
+        await app.settle()  # no idle wait: a playing session keeps posting frames
+        await pilot.pause(0.2)
+        assert app.snapshot.playing and "playing" in header_text(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.snapshot.playing and app.snapshot.step > 0
+
+
+@pytest.mark.asyncio
+async def test_step_event_and_milestone_keys() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.step == 1
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.snapshot.step > 1 and "next event" in app.snapshot.status
+        await pilot.press("m")
+        await settle(pilot)
+        first = app.snapshot
+        assert first.milestones[0][1] is not None
+        assert "Sun 19 Oct 23:47:55 PDT" in header_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.snapshot.step > first.step
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.snapshot.step < parse_sim("00:00") or app.snapshot.step <= first.step + 100
+        assert "back to step" in app.snapshot.status
+
+
+@pytest.mark.asyncio
+async def test_digits_pick_each_listed_component() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.waiting_for_pick
+        for key in "123456789":
+            listed = app.snapshot.choices
+            if int(key) > len(listed):
+                assert app.check_action("pick", (int(key),)) is False
+                continue
+            expected = listed[int(key) - 1].component
+            await pilot.press(key)
+            await settle(pilot)
+            assert f": {expected} " in app.snapshot.status
+
+
+@pytest.mark.asyncio
+async def test_manual_picks_at_the_race_reproduce_or_avoid_the_empty_answer() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "23:47:49")
+        await pilot.press("1")
+        await settle(pilot)
+        decision = choices_text(app)
+        key = stale_key(decision)
+        assert "Enactor use1-az2: apply plan" in decision
+        # Every runnable component at this decision point can be picked by its key.
+        assert app.snapshot is not None
+        for choice in app.snapshot.choices:
+            await send(pilot, c.Fork(f"pick-{choice.key}"))
+            await pilot.press(str(choice.key))
+            await settle(pilot)
+            assert f": {choice.component} {choice.action}" in app.snapshot.status
+            await send(pilot, c.Switch("main"))
+        # The delayed Enactor moves first: its stale plan is live, the endpoint never goes empty.
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ForkDialog)
+        await pilot.press("ctrl+u", *"stale-first", "enter")
+        await settle(pilot)
+        assert app.snapshot.fork == "stale-first"
+        await pilot.press(key)
+        await settle(pilot)
+        await go_to(pilot, "23:48:30")
+        avoided = dns_text(app)
+        assert "status: NOERROR" in avoided and "ANSWER: 4" in avoided and "ANSWER: 0" not in avoided
+        assert "written by Enactor use1-az1" in avoided
+        # The policy's picks (key 1) let clean-up delete the plan just applied: NOERROR, no records.
+        await send(pilot, c.Switch("main"))
+        await go_to(pilot, "23:48:30")
+        raced = dns_text(app)
+        assert "status: NOERROR" in raced and "ANSWER: 0" in raced
+        assert "tree deleted" in raced and "NODATA" in raced
+
+
+@pytest.mark.asyncio
+async def test_fork_tree_switch_and_compare() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("compare", ()) is False
+        await send(pilot, c.GoTo(parse_sim("23:47:49")), c.Step(0))
+        key = stale_key(choices_text(app))
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.fork == "fork-1"
+        assert app.check_action("compare", ()) is True
+        await pilot.press(key)
+        await send(pilot, c.GoTo(parse_sim("23:48:30")))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ForkTreeScreen)
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert app.snapshot.fork == "main"
+        await send(pilot, c.GoTo(parse_sim("23:48:30")))
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        comparison = app.last_comparison
+        assert comparison is not None
+        assert comparison.left.name == "main" and comparison.right.name == "fork-1"
+        assert comparison.left.dns.empty and not comparison.right.dns.empty
+        assert comparison.diverged_at is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.press("t", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ForkTreeScreen)
+
+
+@pytest.mark.asyncio
+async def test_fork_dialog_takes_overrides_and_refuses_bad_ones() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.GoTo(parse_sim("23:47:30")))
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"fixed", "tab", *"fixes.cleanup_protects_active=true", "enter")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.fork == "fixed"
+        await send(pilot, c.GoTo(parse_sim("23:49")))
+        assert "ANSWER: 4" in dns_text(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("tab", *"no.such=1", "enter")
+        await settle(pilot)
+        assert app.snapshot.fork == "fixed" and "fork refused" in app.snapshot.status
+        await pilot.press("f", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ForkDialog)
+
+
+@pytest.mark.asyncio
+async def test_zoom_pan_and_follow_keys() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:47:56")))
+        view = app.query_one(TimelineView)
+        assert view.zoom == 0 and app.check_action("zoom", (-1,)) is False
+        for _ in range(len(ZOOMS) - 1):
+            await pilot.press("plus")
+        await pilot.pause()
+        assert view.zoom == len(ZOOMS) - 1 and view.span == ZOOMS[-1]
+        assert app.check_action("zoom", (1,)) is False
+        assert "▼" in str(view.render())
+        lo, _ = view.window()
+        await pilot.press("left")
+        await pilot.pause()
+        assert not view.follow and view.window()[0] < lo
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert view.window()[0] > lo
+        await pilot.press("c")
+        await pilot.pause()
+        assert view.follow and view.window()[0] == lo
+        await pilot.press("minus")
+        await pilot.pause()
+        assert view.zoom == len(ZOOMS) - 2
+
+
+@pytest.mark.asyncio
+async def test_speed_keys_change_only_the_display() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.speed == 2.0 and "×752" in header_text(app)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert app.snapshot.speed == 0.5 and app.snapshot.step == 0
+
+
+@pytest.mark.asyncio
+async def test_log_filter_cycles_through_components() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:47:56")))
+        log = app.query_one(EventLog)
+        assert log.border_title == "Events · key events"
+        await pilot.press("l")
+        await pilot.pause()
+        assert log.filter == "all"
+        await pilot.press("l")
+        await pilot.pause()
+        component = log.filter
+        assert app.snapshot is not None and component in app.snapshot.lanes.activity
+        assert all(component in str(line.text) for line in log.lines)
+
+
+@pytest.mark.asyncio
+async def test_help_overlay_and_palette_list_every_action() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        for binding in BINDINGS:
+            if not binding.action.startswith("pick("):
+                assert binding.description in titles
+        assert any(t.startswith("Pick 1: ") for t in titles)
+        assert "Filter log: all" in titles
+
+
+@pytest.mark.asyncio
+async def test_go_to_refuses_a_bad_time_and_q_quits() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g", *"25:99", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, GoToDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.asyncio
+async def test_small_terminal_and_resize_do_not_crash() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:48:30")))
+        assert "ANSWER: 0" in dns_text(app)
+        for size in ((60, 16), (40, 10), (120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        await send(pilot, c.Step())
+        assert app.snapshot is not None and app.snapshot.step > 0

@@ -1,0 +1,1 @@
+"""Overlays: help, fork tree, fork compare, and the small fork and go-to dialogs."""

@@ -1,0 +1,74 @@
+"""Two forks side by side: milestones, DNS answer, failed services, violations, divergence."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.clock import from_sim
+from tui.session.views import Comparison, ForkSummary
+
+
+def _at(seconds: float | None) -> Text:
+    if seconds is None:
+        return Text("did not happen", style="green")
+    return Text(from_sim(seconds).strftime("%H:%M:%S"), style="bold red")
+
+
+def _dns(fork: ForkSummary) -> Text:
+    if fork.dns.empty:
+        return Text("ANSWER: 0", style="bold white on red")
+    return Text(f"ANSWER: {len(fork.dns.records)} (plan {fork.dns.plan})", style="green")
+
+
+def compare_table(cmp: Comparison) -> Table:
+    left, right = cmp.left, cmp.right
+    table = Table(expand=True, show_lines=False, header_style="bold")
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column(left.name, overflow="fold")
+    table.add_column(right.name, overflow="fold")
+    table.add_row(
+        "now", f"step {left.step}, {from_sim(left.now):%H:%M:%S}", f"step {right.step}, {from_sim(right.now):%H:%M:%S}"
+    )
+    names = [m for m, _ in left.milestones] + [m for m, _ in right.milestones if m not in dict(left.milestones)]
+    lm, rm = dict(left.milestones), dict(right.milestones)
+    for name in names:
+        table.add_row(name, _at(lm.get(name)), _at(rm.get(name)))
+    table.add_row("DNS answer", _dns(left), _dns(right))
+
+    def failed(fork: ForkSummary) -> Text:
+        if not fork.failed:
+            return Text("none", style="green")
+        return Text(", ".join(f"{n} {from_sim(t):%H:%M}" for n, t in fork.failed), style="red")
+
+    table.add_row("failed", failed(left), failed(right))
+    table.add_row(
+        "violations",
+        Text(", ".join(left.violations) or "none", style="red" if left.violations else "green"),
+        Text(", ".join(right.violations) or "none", style="red" if right.violations else "green"),
+    )
+    div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at + 1}"
+    table.add_row("diverged", div, div)
+    return table
+
+
+class CompareScreen(ModalScreen[None]):
+    """The compare view; escape or v closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,v,q", "dismiss", "Close", id="compare.close")]
+
+    def __init__(self, comparison: Comparison) -> None:
+        super().__init__()
+        self.comparison = comparison
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="compare-box") as box:
+            box.border_title = f"Compare {self.comparison.left.name} ↔ {self.comparison.right.name}"
+            yield Static(compare_table(self.comparison), id="compare-table")

@@ -1,0 +1,63 @@
+"""Small dialogs: name a fork (with optional --set overrides) and go to a time."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from tui.clock import TimeFormatError, parse_sim
+
+
+class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
+    """Enter forks; the overrides field takes ``KEY=VALUE`` pairs separated by spaces."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="fork.cancel")]
+
+    def __init__(self, suggested: str) -> None:
+        super().__init__()
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Fork here · enter to fork · esc cancel"
+            yield Label("Name")
+            yield Input(value=self.suggested, id="fork-name")
+            yield Label("--set overrides (optional), e.g. fixes.cleanup_protects_active=true")
+            yield Input(placeholder="KEY=VALUE ...", id="fork-sets")
+
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        name = self.query_one("#fork-name", Input).value.strip()
+        sets = tuple(self.query_one("#fork-sets", Input).value.split())
+        self.dismiss((name, sets))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GoToDialog(ModalScreen[float | None]):
+    """Enter a PDT time (HH:MM[:SS]) or ISO-8601; a bad one is explained, not fatal."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Go to time (PDT) · enter · esc cancel"
+            yield Input(placeholder="23:47:49 or 06:00", id="goto-time")
+            yield Label("", id="goto-error")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(parse_sim(event.value))
+        except TimeFormatError as err:
+            self.query_one("#goto-error", Label).update(str(err))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,73 @@
+"""The fork tree overlay: every timeline, where it forked from, and a way to switch or compare."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tui.clock import from_sim
+from tui.session.views import ForkInfo
+
+
+def fork_label(fork: ForkInfo) -> str:
+    at = "" if fork.parent is None else f" ← {fork.parent} @ step {fork.forked_at}"
+    sets = f" [{' '.join(fork.overrides)}]" if fork.overrides else ""
+    mark = "● " if fork.current else ""
+    return f"{mark}{fork.name}{at}{sets} · now step {fork.step}, {from_sim(fork.now).strftime('%H:%M:%S')}"
+
+
+class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
+    """Enter switches to the highlighted fork; c compares it with the current one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,t", "dismiss_none", "Close", id="forks.close"),
+        Binding("c", "compare", "Compare with current", id="forks.compare"),
+    ]
+
+    def __init__(self, forks: tuple[ForkInfo, ...]) -> None:
+        super().__init__()
+        self.forks = forks
+        self._fork_nodes: dict[str, TreeNode[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        tree: Tree[str] = Tree("timelines", id="fork-tree")
+        tree.border_title = "Forks · enter switch · c compare · esc close"
+        tree.show_root = False
+        nodes = self._fork_nodes
+        pending = list(self.forks)
+        while pending:
+            progressed = False
+            for fork in list(pending):
+                parent = tree.root if fork.parent is None else nodes.get(fork.parent)
+                if parent is None:
+                    continue
+                nodes[fork.name] = parent.add(fork_label(fork), data=fork.name, expand=True)
+                pending.remove(fork)
+                progressed = True
+            if not progressed:
+                break
+        yield tree
+
+    def on_mount(self) -> None:
+        tree = self.query_one(Tree)
+        tree.focus()
+        current = next((f.name for f in self.forks if f.current), None)
+        node = self._fork_nodes.get(current) if current else None
+        tree.move_cursor_to_line(max(node.line if node else 0, 0))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        if event.node.data:
+            self.dismiss(("switch", event.node.data))
+
+    def action_compare(self) -> None:
+        node = self.query_one(Tree).cursor_node
+        if node is not None and node.data:
+            self.dismiss(("compare", node.data))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,51 @@
+"""The header: scenario, fork, incident clock (PDT), elapsed of 15h32m, compression, play state."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.clock import WINDOW_SECONDS, pdt_clock
+from tui.session.views import Snapshot
+
+
+def elapsed(seconds: float) -> str:
+    """Signed ``h:mm:ss`` since 23:48 PDT (negative in the lead-in)."""
+    sign = "-" if seconds < 0 else "+"
+    whole = int(abs(seconds))
+    return f"{sign}{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def window() -> str:
+    whole = int(WINDOW_SECONDS)
+    return f"{whole // 3600}h{whole // 60 % 60:02d}m"
+
+
+def play_state(snap: Snapshot) -> Text:
+    if snap.done:
+        return Text("■ ended", style="bold")
+    if snap.waiting_for_pick:
+        return Text("? your pick", style="bold black on yellow")
+    if snap.playing:
+        return Text("▶ playing", style="bold green")
+    return Text("⏸ paused", style="bold yellow")
+
+
+def header_text(snap: Snapshot) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 1))
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    left = Text.assemble((snap.scenario_id, "bold"), "  fork ", (snap.fork, "bold cyan"), f"  {snap.policy}")
+    clock = Text.assemble((pdt_clock(snap.now), "bold"), f"  {elapsed(snap.now)}/{window()}")
+    grid.add_row(left, clock)
+    right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}  ", play_state(snap))
+    grid.add_row(Text(snap.status, style="italic", overflow="ellipsis"), right)
+    return grid
+
+
+class IncidentHeader(Static):
+    """Two lines at the top; shows no wall clock, so screenshots are stable."""
+
+    def show(self, snap: Snapshot) -> None:
+        self.update(header_text(snap))
