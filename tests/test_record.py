@@ -277,9 +277,14 @@ def test_changed_scenario_is_refused_naming_both_hashes(tmp_path: Path) -> None:
     assert recorded["scenario_sha256"] in error and now in error
 
 
-def test_session_excludes_other_run_options(short_session: Path) -> None:
-    error = one_line_error(cli("run", "--session", str(short_session), "--seed", "3", check=False))
+def test_session_excludes_other_run_options_and_unwritable_record_is_bad_input(
+    short_session: Path, tmp_path: Path
+) -> None:
+    error = one_line_error(cli("run", "--session", str(short_session), "--policy", "random", check=False))
     assert "--session" in error
+    missing = tmp_path / "no-such-dir" / "s.jsonl"
+    error = one_line_error(cli("run", "--until", "23:41", "--record", str(missing), check=False))
+    assert f"{missing}: cannot write the session" in error
 
 
 # -- forks and notes -------------------------------------------------------------------------------

@@ -124,7 +124,8 @@ def run(
         from tui.sim.simulation import run_headless
 
         if session is not None:
-            if record is not None or seed is not None or set_ or until or scenario != DEFAULT_SCENARIO:
+            others = (record, seed, set_, until, policy != "canonical", scenario != DEFAULT_SCENARIO)
+            if any(others):
                 raise BadInput(
                     f"--session {session}: replays what it recorded, expected no scenario or other run options"
                 )

@@ -29,6 +29,7 @@ from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
 from tui.sim.controller import Choice
+from tui.sim.policies import make_policy
 from tui.sim.simulation import Simulation, open_simulation
 from tui.sim.trace import Event
 
@@ -254,15 +255,20 @@ def record_headless(
     on_event: Callable[[Event], None] | None = None,
     scenario_path: str | None = None,
 ) -> dict[str, Any]:
-    """Run like ``run_headless``, writing the header first and each move as it is made."""
+    """Run like ``run_headless``, writing the header first and each move as it is made.
 
-    async def main() -> dict[str, Any]:
-        async with open_simulation(scenario, policy, seed) as sim:
-            header = Header.for_run(scenario, sim.seed, sim.policy.name, scenario_path)
-            with SessionWriter(out, header, sync_every=HEADLESS_SYNC_S) as writer:
-                if on_event is not None:
-                    sim.controller.trace.listen(on_event)
-                await sim.run(until=until, on_step=lambda choice: writer.choice(choice.index))
+    The file is opened before the simulation starts, so a path that cannot be
+    written is bad input, not an error inside the components' nursery.
+    """
+    run_seed = scenario.get("scenario.seed") if seed is None else seed
+    header = Header.for_run(scenario, run_seed, make_policy(policy).name, scenario_path)
+
+    async def main(writer: SessionWriter) -> dict[str, Any]:
+        async with open_simulation(scenario, policy, run_seed) as sim:
+            if on_event is not None:
+                sim.controller.trace.listen(on_event)
+            await sim.run(until=until, on_step=lambda choice: writer.choice(choice.index))
             return sim.summary()
 
-    return trio.run(main)
+    with SessionWriter(out, header, sync_every=HEADLESS_SYNC_S) as writer:
+        return trio.run(main, writer)
