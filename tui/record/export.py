@@ -49,10 +49,17 @@ def _event_name(event: Event) -> str:
     return event.kind
 
 
+def _value(value: Any) -> str:
+    """An event field as a reader of the postmortem would write it: lists without Python's brackets."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value) or "none"
+    return str(value)
+
+
 def _event_notes(event: Event) -> str:
     skip = {"milestone": "id", "violation": "invariant", "operator.action": "id", "health": "state"}.get(event.kind)
     details = [
-        f"{k}={v}"
+        f"{k}={_value(v)}"
         for k, v in event.data.items()
         if k not in (skip, "at") and not (event.kind == "health" and k == "lane")
     ]
