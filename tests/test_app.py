@@ -32,7 +32,7 @@ async def go_to(pilot, when: str) -> None:  # type: ignore[no-untyped-def]
 
 def stale_key(text: str) -> str:
     """The key listed for the delayed Enactor's retry of its stale plan."""
-    match = re.search(r"^(\d) .*Enactor use1-az1: retry plan", text, re.M)
+    match = re.search(r"^(\d)\s+(?:▶\s+)?Enactor use1-az1:\s+retry plan", text, re.M)
     assert match, text
     return match[1]
 
@@ -104,7 +104,7 @@ async def test_manual_picks_at_the_race_reproduce_or_avoid_the_empty_answer() ->
         await settle(pilot)
         decision = choices_text(app)
         key = stale_key(decision)
-        assert "Enactor use1-az2: apply plan" in decision
+        assert re.search(r"Enactor use1-az2:\s+apply plan", decision)
         # Every runnable component at this decision point can be picked by its key.
         assert app.snapshot is not None
         for choice in app.snapshot.choices:

@@ -18,7 +18,7 @@ from tui.session.views import Comparison, ForkSummary
 
 def _at(seconds: float | None) -> Text:
     if seconds is None:
-        return Text("did not happen", style="green")
+        return Text("not reached", style="green")
     return Text(from_sim(seconds).strftime("%H:%M:%S"), style="bold red")
 
 
@@ -37,10 +37,8 @@ def compare_table(cmp: Comparison) -> Table:
     table.add_row(
         "now", f"step {left.step}, {from_sim(left.now):%H:%M:%S}", f"step {right.step}, {from_sim(right.now):%H:%M:%S}"
     )
-    names = [m for m, _ in left.milestones] + [m for m, _ in right.milestones if m not in dict(left.milestones)]
-    lm, rm = dict(left.milestones), dict(right.milestones)
-    for name in names:
-        table.add_row(name, _at(lm.get(name)), _at(rm.get(name)))
+    div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at + 1}"
+    table.add_row("diverged at", div, div)
     table.add_row("DNS answer", _dns(left), _dns(right))
 
     def failed(fork: ForkSummary) -> Text:
@@ -54,8 +52,14 @@ def compare_table(cmp: Comparison) -> Table:
         Text(", ".join(left.violations) or "none", style="red" if left.violations else "green"),
         Text(", ".join(right.violations) or "none", style="red" if right.violations else "green"),
     )
-    div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at + 1}"
-    table.add_row("diverged", div, div)
+    lm, rm = dict(left.milestones), dict(right.milestones)
+    names = list(lm) + [m for m in rm if m not in lm]
+    reached = [m for m in names if lm.get(m) is not None or rm.get(m) is not None]
+    for name in reached:
+        table.add_row(name, _at(lm.get(name)), _at(rm.get(name)))
+    if len(reached) < len(names):
+        rest = Text(f"{len(names) - len(reached)} more milestones reached by neither", style="dim")
+        table.add_row("", rest, "")
     return table
 
 

@@ -19,8 +19,12 @@ def dig_text(dns: DnsView, width: int = 80) -> Text:
     """The answer as dig prints it, plus which plan and Enactor wrote it and what resolvers cache."""
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f"; <<>> DiG <<>> {dns.endpoint}\n", style="dim")
-    out.append(";; ->>HEADER<<- opcode: QUERY, status: NOERROR\n")
-    out.append(";; flags: qr rd ra; QUERY: 1, ")
+    if width >= 50:
+        out.append(";; ->>HEADER<<- opcode: QUERY, status: NOERROR\n")
+        out.append(";; flags: qr rd ra; QUERY: 1, ")
+    else:  # narrow: keep the status and the answer count, drop the rest of the header
+        out.append(";; ->>HEADER<<- status: NOERROR\n")
+        out.append(";; QUERY: 1, ")
     if dns.empty:
         out.append("ANSWER: 0", style=ALARM)
     else:

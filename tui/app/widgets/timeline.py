@@ -19,6 +19,8 @@ LABEL = 16
 #: Zoom levels as window spans in seconds; 0 stands for the whole scenario.
 ZOOMS = (0.0, 4 * 3600.0, 3600.0, 900.0, 300.0, 60.0, 20.0)
 HEALTH_STYLE = {"ok": "green", "degraded": "yellow", "down": "bold red"}
+#: Spans at or below this many seconds list component activity before service health.
+CLOSE_UP = 900.0
 ACTIVITY = {0: ("·", "grey50"), 1: ("▪", "yellow"), 2: ("✖", "bold red"), 3: ("◆", "bold magenta")}
 
 
@@ -100,27 +102,32 @@ class TimelineView(Widget):
             if at is not None and lo <= at < hi:
                 row[min(int((at - lo) / step), width - 1)] = "▼"
         self._cells(out, row, ["bold yellow"] * width, cursor)
-        for name, lane in snap.lanes.health.items():
-            out.append("\n" + f"{name:<{LABEL}}"[:LABEL], style="bold")
+        health = [(name, lane, None) for name, lane in snap.lanes.health.items()]
+        activity = [(name, None, lane) for name, lane in snap.lanes.activity.items()]
+        # Hours: services' health matters most. Minutes and seconds: who acted, then health.
+        rows = health + activity if self.span > CLOSE_UP else health[:1] + activity + health[1:]
+        for name, health_lane, activity_lane in rows:
             glyphs, styles = [], []
-            for start in cols:
-                if start > snap.now:
-                    glyphs.append(" ")
-                    styles.append("")
-                    continue
-                state = lane.worst(start, min(start + step, snap.now + 1e-9))
-                glyphs.append("█" if state else " ")
-                styles.append(HEALTH_STYLE.get(state or "", "yellow"))
-            self._cells(out, glyphs, styles, cursor)
-        for name, lane in snap.lanes.activity.items():
-            label = display_name(name).replace("Enactor ", "Enact ").replace("Clean-up ", "Clean ")
-            out.append("\n" + f"{label:<{LABEL}}"[:LABEL])
-            glyphs, styles = [], []
-            for start in cols:
-                level = None if start > snap.now else lane.loudest(start, min(start + step, snap.now + 1e-9))
-                glyph, style = ACTIVITY[level] if level is not None else (" ", "")
-                glyphs.append(glyph)
-                styles.append(style)
+            if health_lane is not None:
+                out.append("\n" + f"{name:<{LABEL}}"[:LABEL], style="bold")
+                for start in cols:
+                    if start > snap.now:
+                        glyphs.append(" ")
+                        styles.append("")
+                        continue
+                    state = health_lane.worst(start, min(start + step, snap.now + 1e-9))
+                    glyphs.append("█" if state else " ")
+                    styles.append(HEALTH_STYLE.get(state or "", "yellow"))
+            else:
+                assert activity_lane is not None
+                label = display_name(name).replace("Enactor ", "Enact ").replace("Clean-up ", "Clean ")
+                out.append("\n" + f"{label:<{LABEL}}"[:LABEL])
+                for start in cols:
+                    end = min(start + step, snap.now + 1e-9)
+                    level = None if start > snap.now else activity_lane.loudest(start, end)
+                    glyph, style = ACTIVITY[level] if level is not None else (" ", "")
+                    glyphs.append(glyph)
+                    styles.append(style)
             self._cells(out, glyphs, styles, cursor)
         out.append("\n" + self._axis(lo, hi, width))
         return out
@@ -130,8 +137,8 @@ class TimelineView(Widget):
         """Append a row, one span per run of equal style (a row is drawn on every frame)."""
         if cursor is not None and 0 <= cursor < len(glyphs):
             glyph = glyphs[cursor]
-            glyphs[cursor] = glyph if glyph.strip() else "│"
-            styles[cursor] = f"{styles[cursor]} reverse".strip()
+            glyphs[cursor] = "┃" if glyph in (" ", "█") else glyph
+            styles[cursor] = f"{styles[cursor] or 'white'} on grey30"
         run_start = 0
         for i in range(1, len(glyphs) + 1):
             if i == len(glyphs) or styles[i] != styles[run_start]:
