@@ -38,6 +38,9 @@ MILESTONES = ("dwfm.congestive_collapse", "dwfm.throttled", "dwfm.leases_restore
 @action("dwfm-throttle-restart", "throttle incoming work and restart DWFM hosts to empty their queues")
 def dwfm_throttle_restart(ctx: Ctx, world: World) -> None:
     reg = region(world)
+    if reg.leased_fraction >= 1.0:
+        ctx.emit("operator.no_need", id="dwfm-throttle-restart", reason="every droplet holds a lease")
+        return
     reg.dwfm_throttled = True
     reg.dwfm_restart_requested = True
     reg.ec2_request_throttled = True
@@ -167,6 +170,8 @@ async def dwfm(ctx: Ctx, world: World) -> None:
         tick=cfg.get("cascade.tick_s"),
     )
 
+    stalled_since = [math.inf]
+
     def tick(dt: float) -> None:
         if reg.dwfm_restart_requested:
             reg.dwfm_restart_requested = False
@@ -174,7 +179,8 @@ async def dwfm(ctx: Ctx, world: World) -> None:
             fleet.restart()
             ctx.emit("dwfm.restarted", dropped_attempts=round(dropped))
         report = fleet.tick(ctx.now, dt, reg.ddb_public, reg.dwfm_throttled)
-        reg.leased_fraction = fleet.leased_fraction
+        # Less than one droplet short is rounding in the aggregate, not a droplet.
+        reg.leased_fraction = 1.0 if fleet.without_lease < 1 else fleet.leased_fraction
         reg.leases_established = report.established
         if report.lapsed or report.established or report.wasted or report.queued:
             ctx.emit(
@@ -186,8 +192,13 @@ async def dwfm(ctx: Ctx, world: World) -> None:
                 queued=round(report.queued),
                 oldest_wait_s=round(report.oldest_wait_s),
             )
+        # Collapse: a whole attempt timeout of work in which nothing useful got done.
         if report.wasted > 0 and report.established <= 0 and fleet.without_lease >= 1:
-            world.reach(ctx, "dwfm.congestive_collapse", queued=round(report.queued))
+            stalled_since[0] = min(stalled_since[0], ctx.now)
+            if ctx.now - stalled_since[0] >= fleet.timeout_s:
+                world.reach(ctx, "dwfm.congestive_collapse", queued=round(report.queued))
+        else:
+            stalled_since[0] = math.inf
         if fleet.ever_lapsed and fleet.without_lease < 1:
             world.reach(ctx, "dwfm.leases_restored")
         share = fleet.leased_fraction

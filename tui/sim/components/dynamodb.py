@@ -24,6 +24,9 @@ MILESTONES = ("ddb.cause_identified", "ddb.recovered")
 
 @action("identify-dns-cause", "name DynamoDB's DNS state as the source of the errors")
 def identify_dns_cause(ctx: Ctx, world: World) -> None:
+    if world.milestones.get("ddb.errors_start") is None:
+        ctx.emit("operator.no_need", id="identify-dns-cause", reason="no DynamoDB errors to explain")
+        return
     world.reach(ctx, "ddb.cause_identified")
 
 

@@ -29,7 +29,11 @@ MILESTONES = ("ec2.launches_recovered", "ec2.throttles_relaxed", "ec2.recovered"
 
 @action("ec2-relax-throttles", "start relaxing EC2 request throttles, step by step")
 def ec2_relax_throttles(ctx: Ctx, world: World) -> None:
-    region(world).ec2_relaxing = True
+    reg = region(world)
+    if not reg.ec2_request_throttled:
+        ctx.emit("operator.no_need", id="ec2-relax-throttles", reason="no request throttle in force")
+        return
+    reg.ec2_relaxing = True
     world.reach(ctx, "ec2.throttles_relaxed")
 
 
