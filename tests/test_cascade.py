@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import Recorded
+from tests.conftest import Recorded, record
 from tui.cli import app
 from tui.clock import parse_sim, to_sim
 from tui.fidelity import OPERATOR_MILESTONES, TOLERANCE_MIN, fidelity_table, markdown
@@ -134,6 +134,25 @@ def test_without_internal_mitigation_internal_callers_wait_for_public_dns(canoni
 def test_disabling_nlb_failover_later_keeps_connection_errors_longer(canonical: Recorded) -> None:
     later = run(['operators.nlb-disable-failover.at="10:30"'], until="12:00")
     assert when(later, "sts.recovered") > when(canonical.summary, "sts.recovered") + 20 * 60
+
+
+def test_reenabling_failover_while_propagation_lags_brings_errors_back() -> None:
+    early = record(overrides=['operators.nlb-enable-failover.at="10:00"'], until=parse_sim("12:00"))
+    starts = [e.time for e in early.of("nlb.errors")]
+    assert len(starts) == 2 and starts[1] > parse_sim("10:00")
+    assert early.of("nlb.errors_end")[-1].time < parse_sim("10:36") + 600
+
+
+def test_launches_fail_for_capacity_then_for_the_request_limit(canonical: Recorded) -> None:
+    ticks = canonical.of("ec2.tick")
+    no_capacity = [e.time for e in ticks if e.data["insufficient_capacity"] > 0]
+    limited = [e.time for e in ticks if e.data["request_limit_exceeded"] > 0]
+    throttled = parse_sim("04:14")
+    assert no_capacity and min(no_capacity) < parse_sim("00:00") and max(no_capacity) < parse_sim("05:35")
+    assert limited and min(limited) >= throttled
+    # Other API calls keep meeting the throttle until it is relaxed far enough.
+    api_limited = [e.time for e in ticks if e.data["api_rejected_share"] > 0]
+    assert min(api_limited) >= throttled and max(api_limited) > parse_sim("13:00")
 
 
 def test_short_outage_heals_without_operators() -> None:

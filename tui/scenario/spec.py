@@ -117,6 +117,7 @@ SPEC = Section(
         "ec2": Section(
             {
                 "launch_demand_per_s": NON_NEGATIVE,
+                "retry_share_per_min": FRACTION,
                 "request_limit_per_s": POSITIVE,
                 "throttled_share": SHARE,
                 "api_load_share": SHARE,

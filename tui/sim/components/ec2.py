@@ -1,8 +1,9 @@
 """EC2 launches and API requests, as the customers' side sees them.
 
 Customers ask for ``launch_demand_per_s`` new instances; a request that fails
-stays pending and is asked again (auto scaling groups and retries), so demand
-piles up while launches fail. Each tick:
+stays pending and ``retry_share_per_min`` of the pending requests are asked
+again each minute (auto scaling groups and client retries), so demand piles
+up while launches fail. Each tick:
 
 * the request limit admits at most ``request_limit_per_s`` launches (times
   ``throttled_share`` while the operators' throttles are in force); the rest
@@ -46,6 +47,7 @@ async def ec2(ctx: Ctx, world: World) -> None:
     throttled_share = cfg.get("ec2.throttled_share")
     api_load = cfg.get("ec2.api_load_share")
     step = cfg.get("ec2.relax_step_share")
+    retry = cfg.get("ec2.retry_share_per_min")
     state = {"pending": 0.0, "share": 1.0, "impaired": False}
 
     def tick(dt: float) -> None:
@@ -60,13 +62,13 @@ async def ec2(ctx: Ctx, world: World) -> None:
         else:
             state["share"] = 1.0
         share = state["share"]
-        offered = demand * dt + state["pending"]
+        offered = demand * dt + state["pending"] * min(1.0, retry * dt / 60)
         admitted = min(offered, limit * share * dt)
         limited = offered - admitted
         placeable = reg.leased_fraction * reg.ddb_public
         launched = admitted * placeable
         no_capacity = admitted - launched
-        state["pending"] = offered - launched
+        state["pending"] += demand * dt - launched
         reg.launches = launched
         api_rejected = max(0.0, api_load - share) / api_load
         reg.ec2_requests_ok = limited < 0.5 and api_rejected <= 0.0
@@ -82,6 +84,7 @@ async def ec2(ctx: Ctx, world: World) -> None:
                 request_limit_exceeded=round(limited),
                 pending=round(state["pending"]),
                 limit_share=round(share, 3),
+                api_rejected_share=round(api_rejected, 3),
             )
         if state["impaired"]:
             set_milestone(world, ctx, "ec2.launches_recovered", reg.launches_ok)

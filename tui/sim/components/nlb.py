@@ -36,7 +36,11 @@ def nlb_disable_failover(ctx: Ctx, world: World) -> None:
 
 @action("nlb-enable-failover", "re-enable automatic health-check DNS failover for NLB")
 def nlb_enable_failover(ctx: Ctx, world: World) -> None:
-    region(world).nlb_failover_enabled = True
+    reg = region(world)
+    if reg.nlb_failover_enabled:
+        ctx.emit("operator.no_need", id="nlb-enable-failover", reason="automatic failover is already on")
+        return
+    reg.nlb_failover_enabled = True
     world.reach(ctx, "nlb.failover_reenabled")
 
 
