@@ -39,12 +39,12 @@ def plain(renderable: Any, width: int = 140) -> str:
 
 
 def dns_text(app: ReplayApp) -> str:
-    return plain(app.query_one(DnsPanel).content)
+    return plain(app.query_one(DnsPanel).body)
 
 
 def choices_text(app: ReplayApp) -> str:
-    return plain(app.query_one(ChoicePanel).content)
+    return plain(app.query_one(ChoicePanel).body)
 
 
 def header_text(app: ReplayApp) -> str:
-    return plain(app.query_one(IncidentHeader).content)
+    return plain(app.query_one(IncidentHeader).body)

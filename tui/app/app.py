@@ -137,7 +137,7 @@ class ReplayApp(App[None]):
 
     @staticmethod
     def _binding_state(snap: Snapshot) -> tuple[object, ...]:
-        return (snap.done, len(snap.choices), len(snap.forks), snap.playing, snap.waiting_for_pick)
+        return (snap.done, bool(snap.choices), len(snap.forks) > 1, any(at is not None for _, at in snap.milestones))
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if not self.is_running:

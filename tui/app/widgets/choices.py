@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
-from textual.widgets import Static
 
+from tui.app.widgets.panel import Panel
 from tui.session.views import Snapshot
 
 _ENDPOINT = re.compile(r"\.us-east-1\.(amazonaws\.com|api\.aws)\b")
@@ -50,7 +50,7 @@ def choices_title(snap: Snapshot) -> str:
     return f"Choices · {snap.policy} policy"
 
 
-class ChoicePanel(Static):
+class ChoicePanel(Panel):
     """Lists the runnable components; highlighted while the run waits for a person."""
 
     snap: Snapshot | None = None
@@ -59,8 +59,8 @@ class ChoicePanel(Static):
         self.snap = snap
         self.set_class(snap.waiting_for_pick, "waiting")
         self.border_title = choices_title(snap)
-        self.update(choices_text(snap, self.content_size.width or 100))
+        self.show_body(choices_text(snap, self.content_size.width or 100))
 
     def on_resize(self) -> None:
         if self.snap is not None:
-            self.update(choices_text(self.snap, self.content_size.width or 100))
+            self.show_body(choices_text(self.snap, self.content_size.width or 100))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
+from tui.app.widgets.panel import Panel
 from tui.clock import from_sim
 from tui.session.views import DnsView, display_name
 
@@ -50,7 +50,7 @@ def dig_text(dns: DnsView, width: int = 80) -> Text:
     return out
 
 
-class DnsPanel(Static):
+class DnsPanel(Panel):
     """The DNS answer panel; its border turns red while the answer is empty."""
 
     dns: DnsView | None = None
@@ -59,8 +59,8 @@ class DnsPanel(Static):
         self.dns = dns
         self.set_class(dns.empty, "alarm")
         self.border_title = "dig " + ("· ANSWER: 0" if dns.empty else f"· {len(dns.records)} records")
-        self.update(dig_text(dns, self.content_size.width or 80))
+        self.show_body(dig_text(dns, self.content_size.width or 80))
 
     def on_resize(self) -> None:
         if self.dns is not None:
-            self.update(dig_text(self.dns, self.content_size.width or 80))
+            self.show_body(dig_text(self.dns, self.content_size.width or 80))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
+from tui.app.widgets.panel import Panel
 from tui.clock import WINDOW_SECONDS, pdt_clock
 from tui.session.views import Snapshot
 
@@ -44,8 +44,8 @@ def header_text(snap: Snapshot) -> Table:
     return grid
 
 
-class IncidentHeader(Static):
+class IncidentHeader(Panel):
     """Two lines at the top; shows no wall clock, so screenshots are stable."""
 
     def show(self, snap: Snapshot) -> None:
-        self.update(header_text(snap))
+        self.show_body(header_text(snap))
