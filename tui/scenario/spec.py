@@ -121,7 +121,7 @@ SPEC = Section(
                 "request_limit_per_s": POSITIVE,
                 "throttled_share": SHARE,
                 "api_load_share": SHARE,
-                "relax_step_share": SHARE,
+                "relax_share_per_h": POSITIVE,
             }
         ),
         "netmgr": Section({"capacity_per_s": POSITIVE, "latency_high_s": POSITIVE, "latency_normal_s": NON_NEGATIVE}),

@@ -15,7 +15,8 @@ up while launches fail. Each tick:
 
 Other API traffic runs at ``api_load_share`` of the normal limit, so while the
 throttles hold it below that, some calls are rejected. ``ec2-relax-throttles``
-raises the limit by ``relax_step_share`` per tick until it is back to normal.
+raises the limit by ``relax_share_per_h`` of the normal limit an hour until it
+is back to normal.
 """
 
 from __future__ import annotations
@@ -46,14 +47,14 @@ async def ec2(ctx: Ctx, world: World) -> None:
     limit = cfg.get("ec2.request_limit_per_s")
     throttled_share = cfg.get("ec2.throttled_share")
     api_load = cfg.get("ec2.api_load_share")
-    step = cfg.get("ec2.relax_step_share")
+    relax_per_h = cfg.get("ec2.relax_share_per_h")
     retry = cfg.get("ec2.retry_share_per_min")
     state = {"pending": 0.0, "share": 1.0, "impaired": False}
 
     def tick(dt: float) -> None:
         if reg.ec2_request_throttled:
             if reg.ec2_relaxing:
-                state["share"] = min(1.0, state["share"] + step)
+                state["share"] = min(1.0, state["share"] + relax_per_h * dt / 3600)
                 if state["share"] >= 1.0:
                     reg.ec2_request_throttled = False
                     ctx.emit("ec2.throttles_lifted")
