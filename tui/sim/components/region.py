@@ -28,7 +28,13 @@ OK, DEGRADED, DOWN = "ok", "degraded", "down"
 
 @dataclass
 class Region:
-    """Aggregate signals of us-east-1, one writer per field."""
+    """Aggregate signals of us-east-1.
+
+    Each group is written by the component named in its comment; the flags
+    marked as set by an operator action are the operators' only way in. A
+    component never writes another group's signals, so what it reacts to is
+    always what the component upstream last published.
+    """
 
     # DynamoDB clients (written by the DynamoDB component).
     ddb_public: float = 1.0  # share of resolvers that answer the regional endpoint with addresses
@@ -42,7 +48,7 @@ class Region:
     # EC2 launches and API.
     launches: float = 0.0  # successful launches during the last tick
     launches_ok: bool = True  # every launch lands on a droplet with network connectivity
-    ec2_request_throttled: bool = False  # request throttles in force (set with DWFM's throttle)
+    ec2_request_throttled: bool = False  # set with DWFM's throttle; EC2 clears it once fully relaxed
     ec2_relaxing: bool = False  # set by the ec2-relax-throttles operator action
     ec2_requests_ok: bool = True  # no request rejected by the request limit during the last tick
     ec2_ok: bool = True  # every EC2 API and new launch normal
@@ -53,10 +59,10 @@ class Region:
     # NLB.
     nlb_failover_enabled: bool = True  # switched by the nlb-*-failover operator actions
     nlb_removed_fraction: float = 0.0  # capacity taken out of service by AZ DNS failover
-    # Dependent services: name -> healthy.
-    services: dict[str, bool] | None = None
-    sqs_poller_ok: bool = True
-    lambda_invoke_ok: bool = True
+    # Dependent services.
+    services: dict[str, bool] | None = None  # name -> healthy
+    sqs_poller_ok: bool = True  # fails with DynamoDB; only the fix-lambda-sqs-poller action restores it
+    lambda_invoke_ok: bool = True  # Lambda can run invocations (Connect depends on it)
 
 
 def region(world: World) -> Region:
