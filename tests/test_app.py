@@ -236,7 +236,7 @@ async def test_speed_keys_change_only_the_display() -> None:
         await settle(pilot)
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert app.snapshot is not None and app.snapshot.speed == 2.0 and "×752" in header_text(app)
+        assert app.snapshot is not None and app.snapshot.speed == 2.0 and "×1,000" in header_text(app)
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
         assert app.snapshot.speed == 0.5 and app.snapshot.step == 0
@@ -304,3 +304,17 @@ async def test_small_terminal_and_resize_do_not_crash() -> None:
             await pilot.pause()
         await send(pilot, c.Step())
         assert app.snapshot is not None and app.snapshot.step > 0
+
+
+@pytest.mark.asyncio
+async def test_a_crash_in_the_session_fails_the_app() -> None:
+    app = create_app(paused=True)
+
+    async def crash() -> None:
+        raise RuntimeError("a component crashed")
+
+    app._guest._main = crash  # the session's Trio program, as the guest runs it
+    with pytest.raises(Exception) as info:  # Textual may wrap it; the message is checked below
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.3)
+    assert "a component crashed" in repr(info.value) + repr(info.value.__cause__)

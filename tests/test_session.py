@@ -117,3 +117,30 @@ def test_pacer_plays_the_window_in_minutes_and_dwells_on_milestones() -> None:
     assert 60 < whole < 600
     assert pacer.cost(60.0, [], 4.0) == pytest.approx(quiet / 4)
     assert faster(1.0) == 2.0 and slower(1.0) == 0.5 and slower(0.25) == 0.25
+
+
+def test_random_policy_preview_is_the_pick_it_then_makes() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(parse_sim("23:47:40")))
+        for _ in range(20):
+            snap = await sync()
+            assert snap.policy_pick is not None
+            expected = snap.choices[snap.policy_pick]
+            session.send(c.Step())
+            after = await sync()
+            assert f": {expected.component} {expected.action}" in after.status
+
+    with_session("random", body)
+
+
+def test_session_and_sim_never_import_the_ui() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.session, tui.sim.simulation, tui.session.views;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from tui.sim.trace import Event
 
-#: Virtual seconds per wall second at speed 1: 15h32m plus the lead-in in about 2.5 minutes.
-BASE_RATE = 376.0
+#: Virtual seconds per wall second at speed 1: 15h32m plus the lead-in in about 2 minutes of quiet time.
+BASE_RATE = 500.0
 #: Wall seconds every step costs at speed 1, so a burst of actions is visible.
 STEP_COST = 0.0015
 #: Extra wall seconds an event of this kind holds the screen, at speed 1.
-DWELL = {"milestone": 1.5, "violation": 1.0, "health": 0.5, "operator.action": 0.5, "operator.repaired": 0.5}
+DWELL = {"milestone": 1.0, "violation": 1.0, "health": 0.3, "operator.action": 0.5, "operator.repaired": 0.5}
 #: Speed factors offered by the speed keys.
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 64.0)
 

@@ -184,6 +184,8 @@ class Session:
     async def _rebuild(self, steps: int) -> None:
         """Go back to ``steps`` by replaying the current timeline's first picks into a new simulation."""
         old = self.timeline
+        self.status = f"replaying {steps} steps headless…"
+        self.publish(force=True)
         tl = await self._open(old.name, old.scenario, old.picks[:steps], old.parent, old.extra_overrides)
         tl.forked_at = old.forked_at
         self.current = tl
@@ -310,6 +312,8 @@ class Session:
             except BadInput as err:
                 self.status = f"fork refused: {err}"
                 return
+        self.status = f"forking {name}: replaying {len(parent.picks)} steps headless…"
+        self.publish(force=True)
         tl = await self._open(name, scenario, parent.picks, parent.name, extra)
         self.current = tl
         held = "" if tl.replayed == len(parent.picks) else f"; the change diverges at step {tl.replayed}"

@@ -8,6 +8,7 @@ cost: the trace (append-only, read up to ``event_count``) and the lane index
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,8 +158,11 @@ def choice_views(timeline: Timeline) -> tuple[tuple[ChoiceView, ...], int | None
         ChoiceView(c.index + 1, c.component, display_name(c.component), c.action, c.time - sim.now) for c in choices
     )
     pick: int | None = None
-    if choices and sim.policy.name != "random":
-        pick = sim.policy.choose(choices, sim.rng)
+    if choices:
+        # Ask the policy on a copy of the run's RNG: the preview must not change the run.
+        preview = random.Random()
+        preview.setstate(sim.rng.getstate())
+        pick = sim.policy.choose(choices, preview)
     return views, pick
 
 
