@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tui.clock import parse_sim, to_sim
+from tui.clock import hhmm, parse_sim, to_sim
 
 #: How far (minutes) a non-operator milestone may land from AWS's time.
 TOLERANCE_MIN = 15
@@ -94,7 +94,8 @@ class Row:
 
 
 def _hhmm(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).strftime("%H:%M")
+    """An ISO stamp as HH:MM, rounded to the nearest minute like the difference."""
+    return hhmm(round(to_sim(datetime.fromisoformat(stamp)) / 60) * 60)
 
 
 def fidelity_table(summary: dict[str, Any]) -> list[Row]:
@@ -124,7 +125,7 @@ def markdown(rows: list[Row]) -> str:
         elif row.difference_min is None:
             diff = "-"
         else:
-            diff = f"{row.difference_min:+d} min"
+            diff = f"{row.difference_min:+d} min" if row.difference_min else "0 min"
         lines.append(f"| `{row.milestone}` | {aws} | {simulated} | {diff} |")
     return "\n".join(lines)
 
