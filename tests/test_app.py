@@ -207,7 +207,11 @@ async def test_zoom_pan_and_follow_keys() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, c.GoTo(parse_sim("23:47:56")))
         view = app.query_one(TimelineView)
-        assert view.zoom == 0 and app.check_action("zoom", (-1,)) is False
+        assert view.zoom == 2
+        await pilot.press("minus", "minus")
+        await pilot.pause()
+        assert view.zoom == 0 and view.span == app.snapshot.end - app.snapshot.start
+        assert app.check_action("zoom", (-1,)) is False and app.check_action("pan", (1,)) is False
         for _ in range(len(ZOOMS) - 1):
             await pilot.press("plus")
         await pilot.pause()

@@ -7,6 +7,7 @@ session commands and snapshots into widget updates. Widgets never see Trio.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable
 
 import trio
@@ -36,28 +37,31 @@ from tui.session.views import Comparison, Snapshot
 PICK_KEYS = tuple(str(n) for n in range(1, 10))
 
 BINDINGS: list[Binding] = [
-    Binding("space", "toggle_play", "Play/pause", id="play"),
-    Binding("n", "step", "Step", id="step"),
-    Binding("e", "step_event", "Next event", id="step-event"),
-    Binding("m", "milestone(1)", "Next milestone", id="milestone-next"),
-    Binding("b", "milestone(-1)", "Back a milestone", id="milestone-prev", show=False),
-    Binding("1", "pick(1)", "Pick", key_display="1-9", id="pick-1"),
-    *(Binding(k, f"pick({k})", f"Pick choice {k}", show=False, id=f"pick-{k}") for k in PICK_KEYS[1:]),
-    Binding("f", "fork", "Fork", id="fork"),
-    Binding("t", "fork_tree", "Forks", id="fork-tree"),
-    Binding("v", "compare", "Compare", id="compare"),
-    Binding("g", "go_to", "Go to time", id="go-to", show=False),
-    Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", id="faster", show=False),
-    Binding("left_square_bracket", "speed(-1)", "Slower", key_display="[", id="slower", show=False),
-    Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+", id="zoom-in", show=False),
-    Binding("minus", "zoom(-1)", "Zoom out", key_display="-", id="zoom-out", show=False),
-    Binding("left", "pan(-1)", "Pan earlier", key_display="←", id="pan-left", show=False),
-    Binding("right", "pan(1)", "Pan later", key_display="→", id="pan-right", show=False),
-    Binding("c", "follow", "Follow cursor", id="follow", show=False),
-    Binding("l", "log_filter", "Log filter", id="log-filter", show=False),
-    Binding("question_mark", "help", "Help", key_display="?", id="help"),
-    Binding("q", "quit", "Quit", id="quit"),
+    Binding("space", "toggle_play", "Play", tooltip="Play or pause the paced replay", id="play"),
+    Binding("n", "step", "Step", tooltip="One atomic action, picked by the policy", id="step"),
+    Binding("e", "step_event", "Event", tooltip="Step until the next notable event", id="step-event"),
+    Binding("m", "milestone(1)", "Milestone", tooltip="Run to the next milestone", id="milestone-next"),
+    Binding("b", "milestone(-1)", "Back", tooltip="Go back to the previous milestone", id="milestone-prev", show=False),
+    Binding("1", "pick(1)", "Pick", key_display="1-9", tooltip="Let the listed component move next", id="pick-1"),
+    *(Binding(k, f"pick({k})", f"Pick {k}", show=False, id=f"pick-{k}") for k in PICK_KEYS[1:]),
+    Binding("f", "fork", "Fork", tooltip="Fork this timeline here (optionally with --set changes)", id="fork"),
+    Binding("t", "fork_tree", "Forks", tooltip="Fork tree: switch or compare", id="fork-tree"),
+    Binding("v", "compare", "Compare", tooltip="Compare this fork with its parent", id="compare"),
+    Binding("g", "go_to", "Go to", tooltip="Go to a PDT time (forward or back)", id="go-to", show=False),
+    Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", tooltip="Display faster", id="faster"),
+    Binding("left_square_bracket", "speed(-1)", "Slower", key_display="[", tooltip="Display slower", id="slower"),
+    Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+", tooltip="Timeline: zoom in", id="zoom-in"),
+    Binding("minus", "zoom(-1)", "Zoom out", key_display="-", tooltip="Timeline: zoom out", id="zoom-out"),
+    Binding("left", "pan(-1)", "Earlier", key_display="←", tooltip="Timeline: pan earlier", id="pan-left"),
+    Binding("right", "pan(1)", "Later", key_display="→", tooltip="Timeline: pan later", id="pan-right"),
+    Binding("c", "follow", "Follow", tooltip="Timeline: follow the cursor again", id="follow"),
+    Binding("l", "log_filter", "Log filter", tooltip="Event log: key, all, then one component", id="log-filter"),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key", id="help"),
+    Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
 ]
+#: Shown in the footer when they apply; the rest are in the help overlay and the palette.
+FOOTER = {"play", "step", "step-event", "milestone-next", "pick-1", "fork", "fork-tree", "compare", "help", "quit"}
+BINDINGS = [b if b.id in FOOTER else dataclasses.replace(b, show=False) for b in BINDINGS]
 
 
 class ReplayApp(App[None]):
@@ -272,7 +276,9 @@ class ReplayApp(App[None]):
                 continue
             seen.add(binding.description)
             key = binding.key_display or binding.key
-            yield SystemCommand(binding.description, f"key {key}", self._palette_action(binding.action))
+            yield SystemCommand(
+                binding.description, f"{binding.tooltip} (key {key})", self._palette_action(binding.action)
+            )
         snap = self.snapshot
         if snap is None:
             return

@@ -51,6 +51,7 @@ async def empty_answer(app: ReplayApp, pilot: Pilot[None]) -> None:
 async def cascade(app: ReplayApp, pilot: Pilot[None]) -> None:
     """06:00 PDT: DNS long restored, EC2 and the services behind it still failing."""
     await _run(app, pilot, cmd.GoTo(parse_sim("06:00:30")))
+    app.query_one(TimelineView).zoom = 0
 
 
 async def fork_compare(app: ReplayApp, pilot: Pilot[None]) -> None:

@@ -17,7 +17,7 @@ def help_table(bindings: list[Binding]) -> Table:
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     for binding in bindings:
-        table.add_row(binding.key_display or binding.key, binding.description)
+        table.add_row(binding.key_display or binding.key, binding.tooltip or binding.description)
     table.add_row("ctrl+p", "Command palette: every action by name")
     return table
 

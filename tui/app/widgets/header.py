@@ -40,7 +40,8 @@ def header_text(snap: Snapshot) -> Table:
     clock = Text.assemble((pdt_clock(snap.now), "bold"), f"  {elapsed(snap.now)}/{window()}")
     grid.add_row(left, clock)
     right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}  ", play_state(snap))
-    grid.add_row(Text(snap.status, style="italic", overflow="ellipsis"), right)
+    status = snap.status or "space plays · n steps · 1-9 pick · ? lists every key"
+    grid.add_row(Text(status, style="italic", overflow="ellipsis"), right)
     return grid
 
 

@@ -31,7 +31,7 @@ def tick_format(span: float) -> str:
 class TimelineView(Widget):
     """Draws lanes for a time window; ``zoom`` indexes :data:`ZOOMS`."""
 
-    zoom: reactive[int] = reactive(0)
+    zoom: reactive[int] = reactive(2)  # an hour around the cursor: the race shows, the window scrolls
     follow: reactive[bool] = reactive(True)
     centre: reactive[float] = reactive(0.0)
 
