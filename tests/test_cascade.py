@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import Recorded, record
@@ -221,3 +224,54 @@ def test_bad_cascade_values_give_one_line_and_exit_2(override: str, where: str) 
     assert len(lines) == 1, result.output
     assert where in lines[0]
     assert "Traceback" not in result.output
+
+
+# -- the DWFM queue over many fleets ------------------------------------------------------------------
+def lapse_everything(f: LeaseFleet, ticks: int) -> float:
+    t = 0.0
+    for _ in range(ticks):
+        f.tick(t, 60, reachable=0.0, throttled=False)
+        t += 60
+    return t
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    droplets=st.integers(1_000, 200_000),
+    capacity=st.floats(0.5, 50),
+    timeout=st.sampled_from([120.0, 300.0, 600.0]),
+    admit=st.floats(0.1, 1.0),
+)
+def test_throttled_queue_never_wastes_work_and_drains_at_capacity(
+    droplets: int, capacity: float, timeout: float, admit: float
+) -> None:
+    f = LeaseFleet(
+        droplets=droplets, lifetime_s=3600, capacity_per_s=capacity, timeout_s=timeout, admit_share=admit, tick=60
+    )
+    t = lapse_everything(f, 60)
+    # DWFM finishes its capacity each tick, unless the admission cap is tighter still.
+    per_tick = min(capacity * 60, capacity * timeout * admit)
+    bound = math.ceil(droplets / per_tick) + 2
+    ticks = 0
+    while f.without_lease >= 1 and ticks <= bound:
+        report = f.tick(t, 60, reachable=1.0, throttled=True)
+        assert report.wasted == 0.0
+        t += 60
+        ticks += 1
+    assert f.without_lease < 1 and ticks <= bound
+
+
+@settings(max_examples=60, deadline=None)
+@given(droplets=st.integers(20_000, 200_000), capacity=st.floats(0.5, 5), timeout=st.sampled_from([120.0, 300.0]))
+def test_unthrottled_queue_over_the_threshold_stays_collapsed(droplets: int, capacity: float, timeout: float) -> None:
+    assume(droplets > 4 * capacity * timeout)
+    f = LeaseFleet(
+        droplets=droplets, lifetime_s=3600, capacity_per_s=capacity, timeout_s=timeout, admit_share=0.5, tick=60
+    )
+    t = lapse_everything(f, 60)
+    useful = []
+    for _ in range(300):
+        useful.append(f.tick(t, 60, reachable=1.0, throttled=False).established)
+        t += 60
+    assert sum(useful[-60:]) == 0.0
+    assert f.without_lease > droplets / 2
