@@ -322,3 +322,18 @@ async def test_a_crash_in_the_session_fails_the_app() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.3)
     assert "a component crashed" in repr(info.value) + repr(info.value.__cause__)
+
+
+@pytest.mark.asyncio
+async def test_keys_under_an_overlay_and_updates_behind_it_are_safe() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("plus", "minus", "left", "c", "l", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.snapshot is not None and f"step {app.snapshot.step} " in header_text(app)

@@ -61,7 +61,8 @@ def test_manual_picks_reproduce_and_avoid_the_empty_answer() -> None:
         assert session.comparison("main", "stale-first").diverged_at == at
 
 
-def test_fork_replays_the_prefix_exactly_under_a_random_policy() -> None:
+@pytest.mark.parametrize("policy", ["random", "canonical", "manual"])
+def test_fork_replays_the_prefix_exactly(policy: str) -> None:
     async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
         session.send(c.GoTo(parse_sim("23:50")))
         await sync()
@@ -77,7 +78,7 @@ def test_fork_replays_the_prefix_exactly_under_a_random_policy() -> None:
         await sync()
         assert child.sim.controller.trace.sha256() == parent.sim.controller.trace.sha256()
 
-    with_session("random", body)
+    with_session(policy, body)
 
 
 def test_milestones_forward_and_back() -> None:

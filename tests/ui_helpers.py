@@ -9,9 +9,6 @@ from rich.console import Console
 from textual.pilot import Pilot
 
 from tui.app.app import ReplayApp
-from tui.app.widgets.choices import ChoicePanel
-from tui.app.widgets.dns import DnsPanel
-from tui.app.widgets.header import IncidentHeader
 from tui.session import commands as c
 
 
@@ -39,12 +36,12 @@ def plain(renderable: Any, width: int = 140) -> str:
 
 
 def dns_text(app: ReplayApp) -> str:
-    return plain(app.query_one(DnsPanel).body)
+    return plain(app.dns.body)
 
 
 def choices_text(app: ReplayApp) -> str:
-    return plain(app.query_one(ChoicePanel).body)
+    return plain(app.choices.body)
 
 
 def header_text(app: ReplayApp) -> str:
-    return plain(app.query_one(IncidentHeader).body)
+    return plain(app.header.body)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import trio
 from textual import work
@@ -28,7 +28,7 @@ from tui.app.widgets.choices import ChoicePanel
 from tui.app.widgets.dns import DnsPanel
 from tui.app.widgets.eventlog import ALL_FILTER, KEY_FILTER, EventLog
 from tui.app.widgets.header import IncidentHeader
-from tui.app.widgets.timeline import TimelineView
+from tui.app.widgets.timeline import ZOOMS, TimelineView
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
@@ -93,6 +93,12 @@ class ReplayApp(App[None]):
 
     # -- the Trio guest -----------------------------------------------------------
     def on_mount(self) -> None:
+        # Kept, not queried: overlays cover the main screen and queries go to the top screen.
+        self.header = self.query_one(IncidentHeader)
+        self.timeline = self.query_one(TimelineView)
+        self.dns = self.query_one(DnsPanel)
+        self.choices = self.query_one(ChoicePanel)
+        self.log_view = self.query_one(EventLog)
         self._guest.start()
         self._watch_guest()
 
@@ -128,14 +134,11 @@ class ReplayApp(App[None]):
         snap = message.snapshot
         before = self.snapshot
         self.snapshot = snap
-        try:
-            self.query_one(IncidentHeader).show(snap)
-            self.query_one(TimelineView).show(snap)
-            self.query_one(DnsPanel).show(snap.dns)
-            self.query_one(ChoicePanel).show(snap)
-            self.query_one(EventLog).show(snap)
-        except Exception:  # noqa: BLE001 - the main screen is not mounted (an overlay or shutdown)
-            return
+        self.header.show(snap)
+        self.timeline.show(snap)
+        self.dns.show(snap.dns)
+        self.choices.show(snap)
+        self.log_view.show(snap)
         if before is None or self._binding_state(before) != self._binding_state(snap):
             self.refresh_bindings()
 
@@ -163,12 +166,10 @@ class ReplayApp(App[None]):
         if action == "compare":
             return len(snap.forks) > 1
         if action == "zoom":
-            view = self.query_one(TimelineView)
-            from tui.app.widgets.timeline import ZOOMS
-
+            view = self.timeline
             return view.zoom < len(ZOOMS) - 1 if parameters == (1,) else view.zoom > 0
         if action == "pan":
-            return self.query_one(TimelineView).zoom > 0
+            return self.timeline.zoom > 0
         return True
 
     # -- actions ------------------------------------------------------------------
@@ -197,25 +198,25 @@ class ReplayApp(App[None]):
         self.send(cmd.SetSpeed(faster(self.session.speed) if direction > 0 else slower(self.session.speed)))
 
     def action_zoom(self, direction: int) -> None:
-        view = self.query_one(TimelineView)
+        view = self.timeline
         view.zoom_in() if direction > 0 else view.zoom_out()
         self.refresh_bindings()
 
     def action_pan(self, direction: int) -> None:
-        self.query_one(TimelineView).pan(direction)
+        self.timeline.pan(direction)
 
     def action_follow(self) -> None:
-        self.query_one(TimelineView).follow_cursor()
+        self.timeline.follow_cursor()
 
     def action_log_filter(self) -> None:
         """Cycle the event log: key events, all events, then one component at a time."""
-        log = self.query_one(EventLog)
+        log = self.log_view
         options = [KEY_FILTER, ALL_FILTER, *(self.snapshot.lanes.activity if self.snapshot else ())]
         nxt = options[(options.index(log.filter) + 1) % len(options)] if log.filter in options else KEY_FILTER
         log.set_filter(nxt)
 
     def set_log_filter(self, flt: str) -> None:
-        self.query_one(EventLog).set_filter(flt)
+        self.log_view.set_filter(flt)
 
     def action_fork(self) -> None:
         """Fork the current timeline here (name it, optionally change --set values)."""
@@ -295,17 +296,21 @@ class ReplayApp(App[None]):
         for flt in (KEY_FILTER, ALL_FILTER, *snap.lanes.activity):
             yield SystemCommand(f"Filter log: {flt}", "event log", self._filter(flt))
 
-    def _palette_action(self, action: str):  # type: ignore[no-untyped-def]
+    def _palette_action(self, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             await self.run_action(action)
 
         return run
 
-    def _switch(self, name: str):  # type: ignore[no-untyped-def]
+    def _switch(self, name: str) -> Callable[[], None]:
         return lambda: self.send(cmd.Switch(name))
 
-    def _compare(self, name: str):  # type: ignore[no-untyped-def]
-        return lambda: self.snapshot and self.send(cmd.Compare(self.snapshot.fork, name))
+    def _compare(self, name: str) -> Callable[[], None]:
+        def run() -> None:
+            if self.snapshot is not None:
+                self.send(cmd.Compare(self.snapshot.fork, name))
 
-    def _filter(self, flt: str):  # type: ignore[no-untyped-def]
+        return run
+
+    def _filter(self, flt: str) -> Callable[[], None]:
         return lambda: self.set_log_filter(flt)

@@ -155,9 +155,10 @@ class Session:
         picks: Sequence[Pick],
         parent: str | None = None,
         extra: tuple[str, ...] = (),
+        same_scenario: bool = True,
     ) -> Timeline:
         assert self._nursery is not None
-        tl: Timeline = await self._nursery.start(self._host, name, scenario, tuple(picks), parent, extra)
+        tl: Timeline = await self._nursery.start(self._host, name, scenario, tuple(picks), parent, extra, same_scenario)
         self.timelines[name] = tl
         return tl
 
@@ -168,12 +169,15 @@ class Session:
         picks: tuple[Pick, ...],
         parent: str | None,
         extra: tuple[str, ...],
+        same_scenario: bool,
         task_status: trio.TaskStatus[Timeline] = trio.TASK_STATUS_IGNORED,
     ) -> None:
         """Keep one simulation open for as long as its timeline lives."""
         async with open_simulation(scenario, self.config.policy, self.config.seed) as sim:
             tl = Timeline(name, scenario, sim, parent=parent, forked_at=len(picks), extra_overrides=extra)
-            tl.replayed = await tl.replay(picks)
+            # The scenario that made the picks and a policy without random draws: indices alone reproduce the run.
+            fast = same_scenario and sim.policy.name != "random"
+            tl.replayed = await (tl.replay_exact(picks) if fast else tl.replay(picks))
             closed = self._closers[id(tl)] = trio.Event()
             task_status.started(tl)
             await closed.wait()
@@ -193,7 +197,6 @@ class Session:
 
     # -- commands -----------------------------------------------------------------
     async def _handle(self, command: cmd.Command) -> None:
-        tl = self.timeline
         match command:
             case cmd.Play():
                 self._set_playing(True)
@@ -238,7 +241,6 @@ class Session:
                 self.publish(force=True)
                 callback()
                 return
-        del tl
         self._changed()
 
     def _set_playing(self, playing: bool) -> None:
@@ -314,7 +316,7 @@ class Session:
                 return
         self.status = f"forking {name}: replaying {len(parent.picks)} steps headless…"
         self.publish(force=True)
-        tl = await self._open(name, scenario, parent.picks, parent.name, extra)
+        tl = await self._open(name, scenario, parent.picks, parent.name, extra, same_scenario=not overrides)
         self.current = tl
         held = "" if tl.replayed == len(parent.picks) else f"; the change diverges at step {tl.replayed}"
         self.status = f"forked {name} from {parent.name} at step {len(parent.picks)}{held}"
