@@ -92,6 +92,18 @@ class Row:
             return None
         return self.difference_min is not None and abs(self.difference_min) <= TOLERANCE_MIN
 
+    def cells(self) -> tuple[str, str, str, str]:
+        """The row as text: milestone, AWS time, simulated time, difference (for any table renderer)."""
+        aws = self.aws or NOTES.get(self.milestone, "-")
+        simulated = self.simulated or "never"
+        if self.operator:
+            diff = "operator action"
+        elif self.difference_min is None:
+            diff = "-"
+        else:
+            diff = f"{self.difference_min:+d} min" if self.difference_min else "0 min"
+        return self.milestone, aws, simulated, diff
+
 
 def _hhmm(stamp: str) -> str:
     """An ISO stamp as HH:MM, rounded to the nearest minute like the difference."""
@@ -118,15 +130,8 @@ def markdown(rows: list[Row]) -> str:
     """The table as Markdown: milestone, AWS time, simulated time, difference."""
     lines = ["| Milestone | AWS (PDT) | Simulated (PDT) | Difference |", "|---|---|---|---|"]
     for row in rows:
-        aws = row.aws or NOTES.get(row.milestone, "-")
-        simulated = row.simulated or "never"
-        if row.operator:
-            diff = "operator action"
-        elif row.difference_min is None:
-            diff = "-"
-        else:
-            diff = f"{row.difference_min:+d} min" if row.difference_min else "0 min"
-        lines.append(f"| `{row.milestone}` | {aws} | {simulated} | {diff} |")
+        milestone, aws, simulated, diff = row.cells()
+        lines.append(f"| `{milestone}` | {aws} | {simulated} | {diff} |")
     return "\n".join(lines)
 
 
