@@ -4,6 +4,28 @@ Each component is its own Trio task ticking every ``cascade.tick_s`` of
 virtual time, ranked after the DNS core so that at any instant the DNS
 automation and the resolvers act first, then the cascade in dependency
 order: DynamoDB clients, DWFM, EC2, Network Manager, NLB, dependent services.
+
+The chain, each link a mechanism with its own parameters:
+
+1. resolvers cache the empty answer, so new DynamoDB connections fail until
+   each negative entry expires after DNS is restored;
+2. DWFM cannot renew droplet leases without DynamoDB; once DynamoDB is back,
+   the lapsed fleet floods DWFM's queue, attempts time out and are retried,
+   and useful work stops (congestive collapse) until the operators throttle
+   and restart DWFM;
+3. launches need leased droplets, so customers' launches pile up; once
+   leases are back they arrive at the throttled request limit, faster than
+   Network Manager can propagate network state;
+4. instances in service without network state make NLB health checks flap,
+   the checks slow down, automatic AZ failover removes capacity, and the
+   thinnest load balancers return connection errors until failover is off;
+5. each dependent service is impaired while any of its dependencies fails,
+   then works off the backlog it built.
+
+Milestones that mark a start are kept the first time they happen; those
+that mark a recovery (``<service>.recovered``, ``ec2.recovered``,
+``event.end``, ...) are the *last* recovery of the run, since a later wave
+can undo an earlier one, and ``null`` when the run ends impaired.
 """
 
 from __future__ import annotations

@@ -86,6 +86,7 @@ class LeaseFleet:
 
     @property
     def leased(self) -> float:
+        """Droplets holding a lease: everything on the renewal wheel."""
         return sum(self.wheel)
 
     @property
@@ -94,9 +95,11 @@ class LeaseFleet:
 
     @property
     def without_lease(self) -> float:
+        """Droplets that cannot take launches: waiting for an attempt or with one in the queue."""
         return max(0.0, self.droplets - self.leased)
 
     def queued(self) -> float:
+        """Attempts in DWFM's queue, live and abandoned alike: all of them cost work."""
         return sum(c.count for c in self.queue)
 
     def restart(self) -> None:
