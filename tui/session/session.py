@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,7 @@ class Session:
         self._last_frame = -math.inf
         self._generation = 0
         self._forks_made = 0
+        self._recent: deque[tuple[float, float]] = deque()
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
@@ -136,6 +138,9 @@ class Session:
         await tl.step()
         cost = self.config.pacer.cost(tl.sim.now - at, tl.events[before:], self.speed)
         self._next_at = max(self._next_at, now - MAX_LAG) + cost
+        self._recent.append((now, tl.sim.now))
+        while self._recent and now - self._recent[0][0] > 2.0:
+            self._recent.popleft()
         self._changed()
         if tl.sim.done:
             self.playing = False
@@ -249,6 +254,7 @@ class Session:
             playing = False
         if playing != self.playing:
             self.playing = playing
+            self._recent.clear()
             self._next_at = trio.current_time()
             self.status = "playing" if playing else "paused"
 
@@ -351,6 +357,7 @@ class Session:
             waiting_for_pick=self._waiting_for_pick() and not sim.done,
             speed=self.speed,
             compression=self.config.pacer.compression(self.speed),
+            live_compression=self._live_compression(),
             choices=views,
             policy_pick=pick,
             dns=dns_view(tl),
@@ -363,6 +370,13 @@ class Session:
             status=self.status,
             generation=self._generation,
         )
+
+    def _live_compression(self) -> float | None:
+        """Virtual seconds per wall second over the last two seconds of play (None unless playing)."""
+        if not self.playing or len(self._recent) < 2:
+            return None
+        (w0, v0), (w1, v1) = self._recent[0], self._recent[-1]
+        return (v1 - v0) / (w1 - w0) if w1 - w0 >= 0.5 else None
 
     def forks(self) -> tuple[ForkInfo, ...]:
         return tuple(

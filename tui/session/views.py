@@ -116,6 +116,7 @@ class Snapshot:
     waiting_for_pick: bool
     speed: float
     compression: float
+    live_compression: float | None
     choices: tuple[ChoiceView, ...]
     policy_pick: int | None
     dns: DnsView

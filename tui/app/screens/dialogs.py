@@ -28,7 +28,11 @@ class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             box.border_title = "Fork here · enter to fork · esc cancel"
             yield Label("Name")
             yield Input(value=self.suggested, id="fork-name")
-            yield Label("--set overrides (optional), e.g. fixes.cleanup_protects_active=true")
+            yield Label(
+                "--set overrides (optional), e.g. fixes.cleanup_protects_active=true or "
+                "operators.restore-dns.at=01:00. They hold from the start of the run; the fork "
+                "follows this timeline's moves for as long as they still exist, then diverges."
+            )
             yield Input(placeholder="KEY=VALUE ...", id="fork-sets")
 
     @on(Input.Submitted)

@@ -17,6 +17,8 @@ def help_table(bindings: list[Binding]) -> Table:
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     for binding in bindings:
+        if binding.action.startswith("pick(") and binding.key_display is None:
+            continue  # listed once as 1-9
         table.add_row(binding.key_display or binding.key, binding.tooltip or binding.description)
     table.add_row("ctrl+p", "Command palette: every action by name")
     return table

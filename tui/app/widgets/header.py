@@ -39,7 +39,8 @@ def header_text(snap: Snapshot) -> Table:
     left = Text.assemble((snap.scenario_id, "bold"), "  fork ", (snap.fork, "bold cyan"), f"  {snap.policy}")
     clock = Text.assemble((pdt_clock(snap.now), "bold"), f"  {elapsed(snap.now)}/{window()}")
     grid.add_row(left, clock)
-    right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}  ", play_state(snap))
+    live = "" if snap.live_compression is None else f" (now ×{snap.live_compression:,.0f})"
+    right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}{live}  ", play_state(snap))
     status = snap.status or "space plays · n steps · 1-9 pick · ? lists every key"
     grid.add_row(Text(status, style="italic", overflow="ellipsis"), right)
     return grid
