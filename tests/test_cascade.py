@@ -120,6 +120,14 @@ def test_fixed_scenario_has_no_cascade() -> None:
     assert happened == []
 
 
+def test_later_dns_restore_moves_dynamodb_recovery_and_the_collapse(canonical: Recorded) -> None:
+    later = run(['operators.restore-dns.at="03:10"'], until="05:00")
+    shift = 45 * 60
+    for milestone in ("dns.restored", "ddb.recovered"):
+        assert abs(when(later, milestone) - when(canonical.summary, milestone) - shift) <= 5 * 60, milestone
+    assert when(later, "dwfm.congestive_collapse") > when(later, "dns.restored")
+
+
 def test_longer_negative_cache_ttl_delays_dynamodb_recovery(canonical: Recorded) -> None:
     longer = run(["dns.resolvers.negative_ttl_s=1800"], until="04:00")
     base = when(canonical.summary, "ddb.recovered")
