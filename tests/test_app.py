@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input
 
 from tests.ui_helpers import choices_text, dns_text, header_text, send, settle
 from tui.app import create_app
@@ -186,7 +188,11 @@ async def test_fork_dialog_takes_overrides_and_refuses_bad_ones() -> None:
         await send(pilot, c.GoTo(parse_sim("23:47:30")))
         await pilot.press("f")
         await pilot.pause()
-        await pilot.press("ctrl+u", *"fixed", "tab", *"fixes.cleanup_protects_active=true", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, ForkDialog)
+        await pilot.press("ctrl+u", *"fixed", "tab")
+        dialog.query_one("#fork-sets", Input).value = "fixes.cleanup_protects_active=true"
+        await pilot.press("enter")
         await settle(pilot)
         assert app.snapshot is not None and app.snapshot.fork == "fixed"
         await send(pilot, c.GoTo(parse_sim("23:49")))
@@ -280,6 +286,14 @@ async def test_help_overlay_and_palette_list_every_action() -> None:
                 assert binding.description in titles
         assert any(t.startswith("Pick 1: ") for t in titles)
         assert "Filter log: all" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Milestone")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.milestones[0][1] is not None
 
 
 @pytest.mark.asyncio
