@@ -56,7 +56,7 @@ async def ec2(ctx: Ctx, world: World) -> None:
             if reg.ec2_relaxing:
                 state["share"] = min(1.0, state["share"] + relax_per_h * dt / 3600)
                 if state["share"] >= 1.0:
-                    reg.ec2_request_throttled = False
+                    reg.ec2_request_throttled = reg.ec2_relaxing = False
                     ctx.emit("ec2.throttles_lifted")
             else:
                 state["share"] = throttled_share
