@@ -291,6 +291,23 @@ def replay(
     guarded(body)
 
 
+@app.command()
+def fidelity(scenario: ScenarioArg = DEFAULT_SCENARIO, set_: SetOpt = None) -> None:
+    """Run a scenario and print milestone, AWS time, simulated time and difference as Markdown."""
+
+    def body() -> None:
+        from tui.fidelity import TOLERANCE_MIN, fidelity_table, markdown
+        from tui.sim.simulation import run_headless
+
+        rows = fidelity_table(run_headless(load_scenario(scenario, set_ or [])))
+        typer.echo(markdown(rows))
+        outside = [r.milestone for r in rows if r.within_tolerance is False]
+        if outside:
+            typer.echo(f"outside +/-{TOLERANCE_MIN} min: {', '.join(outside)}", err=True)
+
+    guarded(body)
+
+
 def entry() -> None:
     """Console-script entry point: usage errors exit 2 (Click's default)."""
     app()
