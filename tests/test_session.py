@@ -145,3 +145,20 @@ def test_session_and_sim_never_import_the_ui() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_pause_sent_after_a_long_run_cuts_it_short() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(parse_sim("15:00")))
+        session.send(c.Pause())
+        snap = await sync()
+        assert "stopped at step" in snap.status and snap.now < parse_sim("01:00")
+        session.send(c.JumpMilestone(1))
+        snap = await sync()
+        assert "milestone at step" in snap.status
+        session.send(c.GoTo(parse_sim("15:00")))
+        session.send(c.TogglePlay())  # space during a long run stops it, and only stops it
+        snap = await sync()
+        assert "stopped at step" in snap.status and not snap.playing
+
+    with_session("canonical", body)

@@ -76,7 +76,7 @@ class Session:
     def __init__(self, config: SessionConfig, publish: Callable[[Any], None] | None = None) -> None:
         self.config = config
         self._publish_cb = publish or (lambda _view: None)
-        self._send, self._receive = trio.open_memory_channel[cmd.Command](1000)
+        self._send, self._receive = trio.open_memory_channel[tuple[int, cmd.Command]](1000)
         self.timelines: dict[str, Timeline] = {}
         self.current: Timeline | None = None
         self.playing = not config.paused and config.policy != "manual"
@@ -89,12 +89,23 @@ class Session:
         self._generation = 0
         self._forks_made = 0
         self._recent: deque[tuple[float, float]] = deque()
+        self._sent = 0  # commands sent so far; each carries its number
+        self._pause_sent = 0  # number of the newest pause sent
+        self._handling = 0  # number of the command being handled
+        self._spent_pause = 0  # a play/pause toggle that already stopped a long run
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
     def send(self, command: cmd.Command) -> None:
-        """Queue a command (synchronous; never blocks the caller)."""
-        self._send.send_nowait(command)
+        """Queue a command (synchronous; never blocks the caller).
+
+        A pause also interrupts a long run to a milestone, event or time at
+        its next step, so the person at the keyboard never waits it out.
+        """
+        self._sent += 1
+        if isinstance(command, cmd.Pause | cmd.TogglePlay):
+            self._pause_sent = self._sent
+        self._send.send_nowait((self._sent, command))
 
     # -- running ------------------------------------------------------------------
     async def run(self) -> None:
@@ -201,14 +212,16 @@ class Session:
         self._close(old)
 
     # -- commands -----------------------------------------------------------------
-    async def _handle(self, command: cmd.Command) -> None:
+    async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
+        self._handling, command = numbered
         match command:
             case cmd.Play():
                 self._set_playing(True)
             case cmd.Pause():
                 self._set_playing(False)
             case cmd.TogglePlay():
-                self._set_playing(not self.playing)
+                if self._handling != self._spent_pause:
+                    self._set_playing(not self.playing)
             case cmd.Step(index):
                 self._set_playing(False)
                 await self._step(index)
@@ -272,13 +285,26 @@ class Session:
 
     async def _run_until(self, stop: Callable[[Sequence[Any]], bool], what: str) -> None:
         tl = self.timeline
+        self.status = f"running to the {what}…"
         while not tl.sim.done:
             before = len(tl.events)
             await tl.step()
             if stop(tl.events[before:]):
                 self.status = f"{what} at step {tl.sim.steps}"
                 return
+            if self._progress():
+                return
         self.status = f"no {what} before the end of the window"
+
+    def _progress(self) -> bool:
+        """During a long run: show where it is (one frame at a time); True if a pause cut it short."""
+        self._changed()
+        self.publish()
+        if self._pause_sent > self._handling:
+            self._spent_pause = self._pause_sent  # that key press has done its job
+            self.status = f"stopped at step {self.timeline.sim.steps}"
+            return True
+        return False
 
     async def _previous_milestone(self) -> None:
         tl = self.timeline
@@ -290,11 +316,14 @@ class Session:
     async def _go_to(self, time: float) -> None:
         tl = self.timeline
         if time >= tl.sim.now:
+            self.status = "going forward…"
             while not tl.sim.done:
                 upcoming = tl.sim.controller.next_time()
                 if upcoming is None or upcoming >= time:
                     break
                 await tl.step()
+                if self._progress():
+                    return
         else:
             keep = bisect_left([p.time for p in tl.picks], time)
             await self._rebuild(keep)
