@@ -22,7 +22,7 @@ def tmux(*args: str) -> str:
     return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
 
 
-def wait_for(session: str, text: str, timeout: float = 20.0) -> str:
+def wait_for(session: str, text: str, timeout: float = 45.0) -> str:
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
@@ -36,7 +36,7 @@ def wait_for(session: str, text: str, timeout: float = 20.0) -> str:
 def test_replay_in_tmux_steps_goes_to_the_race_and_quits_cleanly(tmp_path: Path) -> None:
     session = f"outage-e2e-{uuid.uuid4().hex[:8]}"
     status = tmp_path / "status"
-    command = f"{BINARY} replay --paused --policy manual; echo $? > {status}"
+    command = f"{BINARY} replay --paused --policy manual; echo $? > {status}; sleep 30"
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         wait_for(session, "status: NOERROR")
@@ -49,9 +49,10 @@ def test_replay_in_tmux_steps_goes_to_the_race_and_quits_cleanly(tmp_path: Path)
         screen = wait_for(session, "ANSWER: 0")
         assert "Sun 19 Oct 23:48" in screen
         tmux("send-keys", "-t", session, "q")
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30
         while not status.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert status.exists(), tmux("capture-pane", "-p", "-t", session)
         assert status.read_text().strip() == "0"
     finally:
         subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True, check=False)
