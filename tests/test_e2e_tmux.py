@@ -46,8 +46,8 @@ def test_replay_in_tmux_steps_goes_to_the_race_and_quits_cleanly(tmp_path: Path)
         tmux("send-keys", "-t", session, "g")
         wait_for(session, "Go to time")
         tmux("send-keys", "-t", session, "23:48:30", "Enter")
-        screen = wait_for(session, "ANSWER: 0")
-        assert "Sun 19 Oct 23:48" in screen
+        screen = wait_for(session, " at step ")  # the header's word that the go-to has finished
+        assert "ANSWER: 0" in screen and "Sun 19 Oct 23:48" in screen
         tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 30
         while not status.exists() and time.monotonic() < deadline:

@@ -162,3 +162,19 @@ def test_a_pause_sent_after_a_long_run_cuts_it_short() -> None:
         assert "stopped at step" in snap.status and not snap.playing
 
     with_session("canonical", body)
+
+
+def test_a_fork_can_move_an_operator_action() -> None:
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        session.send(c.GoTo(parse_sim("23:50")))
+        session.send(c.Fork("early-restore", ("operators.restore-dns.at=01:00",)))
+        session.send(c.GoTo(parse_sim("03:00")))
+        early = dict((await sync()).milestones)["dns.restored"]
+        session.send(c.Switch("main"))
+        session.send(c.GoTo(parse_sim("03:00")))
+        actual = dict((await sync()).milestones)["dns.restored"]
+        assert early is not None and actual is not None
+        assert parse_sim("01:00") <= early < parse_sim("01:05") < parse_sim("02:25") <= actual
+        assert session.comparison("main", "early-restore").diverged_at is not None
+
+    with_session("canonical", body)
