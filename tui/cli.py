@@ -214,6 +214,35 @@ def _print_table(rows: list[Any], summary: dict[str, Any]) -> None:
 
 
 @app.command()
+def explore(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    set_: SetOpt = None,
+    strategy: Annotated[str, typer.Option("--strategy", help="exhaustive, random or pct.")] = "exhaustive",
+    max_runs: Annotated[int | None, typer.Option("--max-runs", help="Stop after this many runs.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
+    save: Annotated[
+        str | None, typer.Option("--save", metavar="DIR", help="Write counterexamples as session files.")
+    ] = None,
+    shrink: Annotated[
+        str | None, typer.Option("--shrink", metavar="SESSION", help="Shortest schedule to the same violation.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random and pct strategies.")] = 0,
+    reduction: Annotated[
+        bool, typer.Option("--reduction/--no-reduction", help="Partial-order reduction (sleep sets).")
+    ] = True,
+    pct_changes: Annotated[int, typer.Option("--pct-changes", help="PCT priority-change budget.")] = 2,
+) -> None:
+    """Search the DNS core's interleavings for broken invariants (exhaustive, random, PCT)."""
+
+    def body() -> None:
+        from tui.explore.command import explore_command
+
+        explore_command(scenario, set_ or [], strategy, max_runs, as_json, save, shrink, seed, reduction, pct_changes)
+
+    guarded(body)
+
+
+@app.command()
 def scenarios() -> None:
     """List the built-in scenarios, one line each."""
 

@@ -1,0 +1,271 @@
+"""Exploring the DNS core's interleavings: exhaustive search, reduction, fixes, doom meter, CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import trio
+from typer.testing import CliRunner
+
+from tui.cli import app
+from tui.explore.doom import EVERY, NONE, doom_meter
+from tui.explore.model import open_core
+from tui.explore.search import exhaustive, explore_graph, first_violation, pct, random_walk, search
+from tui.explore.sessions import read_session
+from tui.scenario import load_scenario
+
+ONE_ENDPOINT = 'dns.endpoints=["dynamodb.us-east-1.amazonaws.com"]'
+#: The smallest scope with a race: two Enactors, three plans, clean-up one generation back.
+SMALL = ["dns.enactors=2", "dns.max_plans=3", "dns.cleanup_threshold=1", ONE_ENDPOINT]
+#: The public Spin model's scope (two Enactors, five plans, threshold two).
+BRIEF = ["dns.enactors=2", "dns.max_plans=5", "dns.cleanup_threshold=2", ONE_ENDPOINT]
+TINY = ["dns.enactors=2", "dns.max_plans=2", "dns.cleanup_threshold=1", ONE_ENDPOINT]
+
+
+def scenario(*overrides: str):
+    return load_scenario("us-east-1-2025-10-20", list(overrides))
+
+
+@pytest.fixture(scope="module")
+def small_result():
+    return search(scenario(*SMALL), "exhaustive")
+
+
+def test_exhaustive_finds_the_race_with_two_enactors(small_result) -> None:
+    result = small_result
+    assert result.complete
+    assert result.violations["NeverDeleteActive"] > 0
+    assert result.violations["EndpointNeverEmpty"] > 0
+    assert result.violations["EventuallyRepairable"] > 0
+    shortest = result.shortest
+    assert shortest is not None
+    assert all(len(shortest) <= len(c) for c in result.counterexamples)
+    words = "\n".join(shortest.steps)
+    assert "apply plan" in words and "delete plans older than" in words
+    # The counterexample replays on its own, choice by choice, to the same violation.
+    found = trio.run(first_violation, scenario(*SMALL), shortest.indices)
+    assert found is not None and found[0] in ("NeverDeleteActive", "EndpointNeverEmpty")
+
+
+def test_shortest_counterexample_is_shortest(small_result) -> None:
+    """A breadth-first search bounded one step below finds no violation."""
+    shortest = small_result.shortest
+    assert shortest is not None
+    chosen = len(shortest.components)
+    graph, bounded = trio.run(lambda: explore_graph(scenario(*SMALL), reduction=False, horizon=chosen - 1))
+    assert bounded.complete
+    assert not any(graph.first_violations.values())
+
+
+def test_exhaustive_with_three_enactors_bounded() -> None:
+    """Three Enactors: the depth-first search, bounded to 300 runs in a seeded move order, finds the race."""
+    sc = scenario(*SMALL, "dns.enactors=3")
+    result = trio.run(lambda: exhaustive(sc, max_runs=300, order_seed=1))
+    assert not result.complete
+    assert result.violations["NeverDeleteActive"] > 0
+    assert result.violations["EndpointNeverEmpty"] > 0
+    assert result.shortest is not None
+
+
+@pytest.mark.parametrize(
+    ("fix", "closed"),
+    [
+        ("fixes.recheck_in_batch", ("NeverDeleteActive", "EndpointNeverEmpty", "EventuallyRepairable")),
+        ("fixes.cleanup_protects_active", ("NeverDeleteActive", "EndpointNeverEmpty", "EventuallyRepairable")),
+        # Tolerating a missing rollback target keeps Enactors able to apply plans;
+        # it does not stop clean-up from deleting the active plan.
+        ("fixes.rollback_tolerates_missing", ("EventuallyRepairable",)),
+    ],
+)
+def test_each_fix_closes_what_it_addresses(fix: str, closed: tuple[str, ...]) -> None:
+    result = search(scenario(*SMALL, f"{fix}=true"), "exhaustive")
+    assert result.complete
+    for name in closed:
+        assert result.violations[name] == 0, (fix, name, result.violations)
+    if fix == "fixes.rollback_tolerates_missing":
+        assert result.violations["NeverDeleteActive"] > 0
+
+
+def test_reduction_cuts_runs_and_keeps_the_verdict() -> None:
+    sc = scenario(*TINY)
+    reduced = trio.run(lambda: exhaustive(sc, reduction=True))
+    plain = trio.run(lambda: exhaustive(sc, reduction=False))
+    assert reduced.complete and plain.complete
+    assert reduced.runs < plain.runs
+    assert reduced.transitions < plain.transitions
+    assert reduced.states <= plain.states
+    assert reduced.violations == plain.violations
+
+
+def test_random_walk_and_pct_find_the_race() -> None:
+    sc = scenario(*SMALL)
+    walk = trio.run(lambda: random_walk(sc, seed=1, max_runs=300))
+    assert walk.violations["EndpointNeverEmpty"] > 0
+    again = trio.run(lambda: random_walk(sc, seed=1, max_runs=300))
+    assert again.summary()["shortest_counterexample"] == walk.summary()["shortest_counterexample"]
+    tested = trio.run(lambda: pct(sc, seed=1, max_runs=300, changes=3))
+    assert tested.runs == 300 and tested.states > 0
+
+
+def _brute_force(sc, prefix: Sequence[int], horizon: int) -> tuple[int, int]:
+    """Every continuation enumerated as its own run: no hashing, no sharing."""
+
+    async def count(path: list[str]) -> tuple[int, int]:
+        async with open_core(sc) as run:
+            for index in prefix:
+                await run.step_index(index)
+            await run.settle()
+            for component in path:
+                await run.advance(component)
+            if run.regional_empty():
+                return 1, 1
+            moves = run.moves()
+            if not moves or len(path) == horizon:
+                return 1, 0
+        total = doomed = 0
+        for component in moves:
+            t, d = await count([*path, component])
+            total += t
+            doomed += d
+        return total, doomed
+
+    return trio.run(count, [])
+
+
+def test_doom_meter_agrees_with_exhaustive_search(small_result) -> None:
+    sc = scenario(*SMALL)
+    shortest = small_result.shortest
+    assert shortest is not None
+    # A few steps before the endpoint empties: some paths lead to doom, some do not.
+    prefix = shortest.indices[:-5]
+    horizon = 6
+    meter = doom_meter(sc, prefix, horizon=horizon)
+    assert meter.complete
+    assert (meter.continuations, meter.doomed) == _brute_force(sc, prefix, horizon)
+    assert 0 < meter.share < 1
+    assert sum(c.continuations for c in meter.choices) == meter.continuations
+    for choice in meter.choices:
+
+        async def child_index(component: str = choice.component) -> int:
+            async with open_core(sc) as run:
+                for index in prefix:
+                    await run.step_index(index)
+                await run.settle()
+                return run.index_of(component)
+
+        child = [*prefix, trio.run(child_index)]
+        sub = doom_meter(sc, child, horizon=horizon - 1)
+        assert (sub.continuations, sub.doomed) == (choice.continuations, choice.doomed)
+        if choice.verdict == NONE:
+            assert sub.doomed == 0
+        if choice.verdict == EVERY:
+            assert sub.doomed == sub.continuations
+
+
+def test_cli_json_summary_and_saved_sessions(tmp_path: Path) -> None:
+    args = ["explore", *[a for o in SMALL for a in ("--set", o)], "--strategy", "random", "--max-runs", "150"]
+    out = CliRunner().invoke(app, [*args, "--json", "--save", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    last = json.loads(out.output.strip().splitlines()[-1])
+    summary = last["summary"]
+    assert set(summary) == {"strategy", "runs", "states", "violations", "shortest_counterexample", "elapsed_s"}
+    assert summary["strategy"] == "random" and summary["runs"] == 150
+    assert summary["violations"]["EndpointNeverEmpty"] > 0
+    assert isinstance(summary["shortest_counterexample"], list)
+    files = sorted(tmp_path.glob("*.jsonl"))
+    assert files
+    lengths = []
+    for f in files:
+        lines = f.read_text().splitlines()
+        head = json.loads(lines[0])
+        assert head["format"] == "outage-tui-session" and head["version"] == 1
+        assert head["scenario"] == "us-east-1-2025-10-20" and head["policy"] == "manual"
+        assert head["overrides"] == SMALL
+        assert all(json.loads(line)["type"] == "choice" for line in lines[1:])
+        lengths.append(len(lines) - 1)
+    assert lengths[0] == min(lengths)
+    assert len(summary["shortest_counterexample"]) == lengths[0]
+
+
+def test_saved_counterexample_replays_through_the_session_reader(tmp_path: Path, small_result) -> None:
+    from tui.explore.model import open_core_simulation
+    from tui.explore.sessions import save_all
+    from tui.record.reader import read_session as read_recorded
+    from tui.record.reader import scenario_for
+    from tui.record.replay import replay_session_async
+
+    sc = scenario(*SMALL)
+    paths = save_all(tmp_path, sc, sc.get("scenario.seed"), small_result.counterexamples[:1])
+    recorded = read_recorded(paths[0])
+    replayed = trio.run(lambda: replay_session_async(recorded, scenario_for(recorded), opener=open_core_simulation))
+    assert small_result.counterexamples[0].invariant in replayed.summary()["violations"]
+
+
+def test_cli_shrink_session(tmp_path: Path) -> None:
+    sc = scenario(*SMALL)
+    walk = trio.run(lambda: random_walk(sc, seed=3, max_runs=200))
+    longest = max((c for c in walk.counterexamples if c.invariant == "EndpointNeverEmpty"), key=len)
+    from tui.explore.sessions import write_session
+
+    session = tmp_path / "long.jsonl"
+    write_session(session, sc, 0, longest)
+    assert read_session(session).choices == longest.indices
+    out = CliRunner().invoke(app, ["explore", "--shrink", str(session), "--json", "--save", str(tmp_path / "s")])
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.output.strip().splitlines()[-1])["summary"]
+    assert summary["strategy"] == "shrink"
+    assert "EndpointNeverEmpty" in summary["violations"] or "NeverDeleteActive" in summary["violations"]
+    assert len(summary["shortest_counterexample"]) <= len(longest)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explore", "--strategy", "bogus"],
+        ["explore", "--set", "dns.enactors=nine"],
+        ["explore", "--max-runs", "0"],
+        ["explore", "no-such-scenario"],
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    assert len(out.output.strip().splitlines()) == 1
+    assert "Traceback" not in out.output
+
+
+def test_cli_shrink_refuses_a_non_session(tmp_path: Path) -> None:
+    bad = tmp_path / "x.jsonl"
+    bad.write_text('{"hello": 1}\n')
+    out = CliRunner().invoke(app, ["explore", "--shrink", str(bad)])
+    assert out.exit_code == 2 and len(out.output.strip().splitlines()) == 1
+
+
+def test_explored_world_is_the_dns_core() -> None:
+    async def main() -> set[str]:
+        async with open_core(scenario(*SMALL)) as run:
+            return {g.component for g in run.controller.pending()}
+
+    names = trio.run(main)
+    assert names == {
+        "planner",
+        "route53",
+        "enactor/use1-az1",
+        "enactor/use1-az2",
+        "cleanup/use1-az1",
+        "cleanup/use1-az2",
+    }
+
+
+@pytest.mark.slow
+def test_brief_scope_exhaustive_finds_and_fixes_close() -> None:
+    """Two Enactors, five plans, threshold two: the scope of the public Spin model."""
+    result = search(scenario(*BRIEF), "exhaustive")
+    assert result.complete
+    assert result.violations["NeverDeleteActive"] > 0 and result.violations["EndpointNeverEmpty"] > 0
+    assert result.shortest is not None
+    fixed = search(scenario(*BRIEF, "fixes.recheck_in_batch=true"), "exhaustive")
+    assert fixed.complete and not any(fixed.violations.values())

@@ -1,0 +1,575 @@
+"""Search strategies over the DNS core: exhaustive DFS, random walks, PCT.
+
+Coroutines cannot be copied, so every run starts from the root and replays
+its prefix of choices (by component name, since a component has exactly one
+pending gate) before it goes somewhere new. The exhaustive search is a
+depth-first search over the state graph with
+
+* **state hashing** at every decision point (:meth:`CoreRun.fingerprint`),
+  so a state reached again is not explored again, and
+* **sleep sets** (Godefroid's partial-order reduction): after exploring a
+  step ``a`` from a state, a later sibling ``b`` that commutes with ``a``
+  passes ``a`` on asleep, so the interleaving ``b·a`` is not run again once
+  ``a·b`` was. With state caching the sleep set stored with a state is
+  intersected on every visit, and only steps that were asleep before but are
+  awake now are explored again, which keeps the search complete for safety.
+
+Every explored edge is kept, so the shortest counterexample is a breadth-first
+search over what was seen, replayed at the end to confirm it and to recover
+the controller's choice indices.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import trio
+
+from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, open_core
+from tui.scenario import Scenario
+
+STRATEGIES = ("exhaustive", "random", "pct")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A schedule from the root to a state where ``invariant`` is broken."""
+
+    invariant: str
+    components: tuple[str, ...]
+    indices: tuple[int, ...]
+    steps: tuple[str, ...]  # "component: action", in plain words
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+@dataclass
+class StateGraph:
+    """What a search saw: states, edges by component, violations per state."""
+
+    root: bytes | None = None
+    edges: dict[bytes, dict[str, bytes]] = field(default_factory=dict)
+    violations: dict[bytes, frozenset[str]] = field(default_factory=dict)
+    first_violations: dict[str, set[bytes]] = field(default_factory=dict)
+    marked: set[bytes] = field(default_factory=set)
+    ended: set[bytes] = field(default_factory=set)
+
+    def add_state(self, fp: bytes, violations: frozenset[str], before: frozenset[str]) -> None:
+        self.violations.setdefault(fp, violations)
+        for name in violations - before:
+            self.first_violations.setdefault(name, set()).add(fp)
+
+    def add_edge(self, parent: bytes, component: str, child: bytes) -> None:
+        self.edges.setdefault(parent, {})[component] = child
+
+    def shortest_paths(self) -> dict[bytes, tuple[str, ...]]:
+        """Breadth-first distances from the root, as component sequences."""
+        if self.root is None:
+            return {}
+        paths: dict[bytes, tuple[str, ...]] = {self.root: ()}
+        queue = deque([self.root])
+        while queue:
+            fp = queue.popleft()
+            for component, child in self.edges.get(fp, {}).items():
+                if child not in paths:
+                    paths[child] = (*paths[fp], component)
+                    queue.append(child)
+        return paths
+
+
+@dataclass
+class SearchResult:
+    """Numbers and findings of one search, as the command prints them."""
+
+    strategy: str
+    runs: int = 0
+    states: int = 0
+    transitions: int = 0
+    complete: bool = False
+    elapsed_s: float = 0.0
+    first_counterexample_s: float | None = None
+    violations: dict[str, int] = field(default_factory=dict)
+    counterexamples: list[Counterexample] = field(default_factory=list)
+
+    @property
+    def shortest(self) -> Counterexample | None:
+        return min(self.counterexamples, key=len, default=None)
+
+    def summary(self) -> dict[str, object]:
+        shortest = self.shortest
+        return {
+            "strategy": self.strategy,
+            "runs": self.runs,
+            "states": self.states,
+            "violations": {name: self.violations.get(name, 0) for name in EXPLORED_INVARIANTS},
+            "shortest_counterexample": None if shortest is None else list(shortest.steps),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass
+class _Frame:
+    fp: bytes
+    todo: list[str]
+    sleep: frozenset[str]
+    violations: frozenset[str]
+    done: list[str] = field(default_factory=list)
+    postponed: list[str] = field(default_factory=list)
+
+
+def _ended(run: CoreRun) -> bool:
+    return not run.moves()
+
+
+async def explore_graph(
+    scenario: Scenario,
+    *,
+    prefix: Sequence[int] = (),
+    reduction: bool = True,
+    hashing: bool = True,
+    horizon: int | None = None,
+    max_runs: int | None = None,
+    stop_at_first: bool = False,
+    mark: Callable[[CoreRun], bool] | None = None,
+    order_seed: int | None = None,
+    progress: Progress | None = None,
+    result: SearchResult | None = None,
+) -> tuple[StateGraph, SearchResult]:
+    """Depth-first search of every interleaving from the state after ``prefix``.
+
+    ``reduction`` turns the sleep sets on; ``hashing`` the visited-state
+    cache (without it only cycles on the current path are cut, so runs are
+    the raw interleavings). ``horizon`` bounds the depth below the start
+    state; with a horizon a state reached again at a smaller depth is
+    explored again, so everything within the bound is seen. States for
+    which ``mark`` says True are recorded in ``graph.marked`` and not
+    explored further (the doom meter stops a continuation there).
+    ``order_seed`` shuffles the order in which each state's moves are tried
+    (the search stays exhaustive; a bounded one reaches deep races sooner).
+    """
+    out = result or SearchResult("exhaustive")
+    graph = StateGraph()
+    visited: dict[bytes, frozenset[str]] = {}
+    depth_seen: dict[bytes, int] = {}
+    stack: list[_Frame] = []
+    path: list[str] = []
+    started = time.perf_counter()
+
+    def open_state(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+        frame = _open(run, fp, sleep, viol, on_path)
+        if reduction and frame.todo:
+            kept, postponed = run.persistent(frame.todo)
+            frame.todo, frame.postponed = kept, postponed
+        if order_seed is not None:
+            random.Random(fp + order_seed.to_bytes(8, "big")).shuffle(frame.todo)
+        return frame
+
+    def _open(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+        order = run.moves()
+        depth = len(path)
+        if not order:
+            graph.ended.add(fp)
+        marked = mark is not None and mark(run)
+        if marked:
+            graph.marked.add(fp)
+        if marked or not order:
+            visited.setdefault(fp, frozenset())
+            return _Frame(fp, [], sleep, viol)
+        if not hashing:
+            visited.setdefault(fp, frozenset())
+            blocked = fp in on_path or (horizon is not None and depth >= horizon)
+            return _Frame(fp, [] if blocked else order, sleep, viol)
+        if horizon is not None:
+            if depth >= horizon:
+                visited.setdefault(fp, frozenset())
+                depth_seen.setdefault(fp, horizon)
+                return _Frame(fp, [], sleep, viol)
+            if depth < depth_seen.get(fp, horizon + 1):
+                visited.pop(fp, None)  # seen only deeper: explore again with more budget
+                depth_seen[fp] = depth
+        if fp in visited:
+            old = visited[fp]
+            if old <= sleep:
+                return _Frame(fp, [], sleep, viol)
+            visited[fp] = old & sleep
+            return _Frame(fp, [c for c in order if c in old and c not in sleep], sleep, viol)
+        visited[fp] = sleep
+        return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)
+
+    while True:
+        if max_runs is not None and out.runs >= max_runs:
+            break
+        out.runs += 1
+        async with open_core(scenario) as run:
+            for index in prefix:
+                await run.step_index(index)
+            await run.settle()
+            for component in path:
+                await run.advance(component)
+            if not stack:
+                fp = run.fingerprint()
+                viol = run.violations()
+                graph.root = fp
+                graph.add_state(fp, viol, frozenset())
+                stack.append(open_state(run, fp, frozenset(), viol, set()))
+            while True:
+                frame = stack[-1]
+                if not frame.todo:
+                    break
+                component = frame.todo.pop(0)
+                if reduction:
+                    gates = {g.component: g for g in run.gates()}
+                    chosen = gates[component]
+                    sleep = frozenset(
+                        t for t in (*frame.sleep, *frame.done) if t in gates and run.independent(gates[t], chosen)
+                    )
+                else:
+                    sleep = frozenset()
+                frame.done.append(component)
+                await run.advance(component)
+                path.append(component)
+                out.transitions += 1
+                fp = run.fingerprint()
+                viol = run.violations()
+                graph.add_edge(frame.fp, component, fp)
+                graph.add_state(fp, viol, frame.violations)
+                if viol - frame.violations and out.first_counterexample_s is None:
+                    out.first_counterexample_s = time.perf_counter() - started
+                    if stop_at_first:
+                        out.states = len(visited)
+                        out.elapsed_s = time.perf_counter() - started
+                        return graph, out
+                on_path = {f.fp for f in stack}
+                if fp in on_path and frame.postponed:
+                    # A cycle closes: nothing may be postponed around it for ever.
+                    frame.todo.extend(frame.postponed)
+                    frame.postponed = []
+                stack.append(open_state(run, fp, sleep, viol, on_path))
+        while stack and not stack[-1].todo:
+            stack.pop()
+            if path:
+                path.pop()
+        if progress is not None:
+            progress(out.runs, len(visited))
+        if not stack:
+            out.complete = True
+            break
+    out.states = len(visited)
+    out.elapsed_s = time.perf_counter() - started
+    return graph, out
+
+
+async def confirm(scenario: Scenario, invariant: str, components: Sequence[str]) -> Counterexample | None:
+    """Replay a schedule by component names; return it with indices and words if it breaks ``invariant``."""
+    log: list[tuple[int, str]] = []
+    async with open_core(scenario) as run:
+        await run.settle(log)
+        for taken, component in enumerate(components, 1):
+            await run.take(component, log)
+            if invariant in run.violations():
+                indices = tuple(i for i, _ in log)
+                words = tuple(w for _, w in log)
+                return Counterexample(invariant, tuple(components[:taken]), indices, words)
+            await run.settle(log)
+    return None
+
+
+async def counterexamples_from(scenario: Scenario, graph: StateGraph, limit: int | None = None) -> list[Counterexample]:
+    """Shortest schedule to each distinct violating state, shortest first, confirmed by replay."""
+    paths = graph.shortest_paths()
+    targets: list[tuple[int, str, tuple[str, ...]]] = []
+    for name in EXPLORED_INVARIANTS:
+        for fp in graph.first_violations.get(name, ()):
+            if fp in paths:
+                targets.append((len(paths[fp]), name, paths[fp]))
+    targets.sort(key=lambda t: (t[0], EXPLORED_INVARIANTS.index(t[1]), t[2]))
+    out: list[Counterexample] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for _, name, comps in targets:
+        if limit is not None and len(out) >= limit:
+            break
+        found = await confirm(scenario, name, comps)
+        if found is not None and (name, found.components) not in seen:
+            seen.add((name, found.components))
+            out.append(found)
+    return out
+
+
+async def exhaustive(
+    scenario: Scenario,
+    *,
+    reduction: bool = True,
+    hashing: bool = True,
+    max_runs: int | None = None,
+    order_seed: int | None = None,
+    keep: int | None = 50,
+    progress: Progress | None = None,
+) -> SearchResult:
+    """Every interleaving of the DNS core (up to ``max_runs``); violations and shortest counterexamples."""
+    graph, result = await explore_graph(
+        scenario, reduction=reduction, hashing=hashing, max_runs=max_runs, order_seed=order_seed, progress=progress
+    )
+    result.violations = {name: len(graph.first_violations.get(name, ())) for name in EXPLORED_INVARIANTS}
+    result.counterexamples = await counterexamples_from(scenario, graph, keep)
+    if result.complete and result.counterexamples:
+        result.counterexamples = await _tighten(scenario, result.counterexamples, keep)
+    return result
+
+
+async def _tighten(scenario: Scenario, found: list[Counterexample], keep: int | None) -> list[Counterexample]:
+    """Make the shortest counterexample per invariant truly shortest.
+
+    The reduced search skips edges (that is the point), so a breadth-first
+    search over what it saw gives an upper bound only. One more search without
+    reduction, bounded one step below the longest of those bounds, records
+    every edge within the bound, so its breadth-first distances are exact.
+    """
+    best: dict[str, Counterexample] = {}
+    for example in found:
+        if example.invariant not in best or len(example.components) < len(best[example.invariant].components):
+            best[example.invariant] = example
+    horizon = max(len(e.components) for e in best.values()) - 1
+    graph, _ = await explore_graph(scenario, reduction=False, horizon=horizon)
+    for example in await counterexamples_from(scenario, graph, None):
+        current = best.get(example.invariant)
+        if current is None or len(example.components) < len(current.components):
+            best[example.invariant] = example
+    shortest = list(best.values())
+    rest = [e for e in found if e not in shortest]
+    return sorted(shortest + rest, key=len)[: keep or None]
+
+
+# -- randomised ---------------------------------------------------------------------
+class _Walk:
+    """Bookkeeping shared by the randomised strategies."""
+
+    def __init__(self, scenario: Scenario, strategy: str) -> None:
+        self.scenario = scenario
+        self.result = SearchResult(strategy)
+        self.seen: set[bytes] = set()
+        self.first: dict[str, set[bytes]] = {}
+        self.found: dict[str, list[tuple[str, ...]]] = {}
+        self.started = time.perf_counter()
+
+    def record(self, run: CoreRun, taken: list[str], before: frozenset[str]) -> frozenset[str]:
+        fp = run.fingerprint()
+        self.seen.add(fp)
+        viol = run.violations()
+        for name in viol - before:
+            self.first.setdefault(name, set()).add(fp)
+            self.found.setdefault(name, []).append(tuple(taken))
+            if self.result.first_counterexample_s is None:
+                self.result.first_counterexample_s = time.perf_counter() - self.started
+        return viol
+
+    async def finish(self, keep: int | None) -> SearchResult:
+        out = self.result
+        out.states = len(self.seen)
+        out.complete = False
+        out.violations = {name: len(self.first.get(name, ())) for name in EXPLORED_INVARIANTS}
+        schedules = sorted(
+            ((len(p), name, p) for name, paths in self.found.items() for p in set(paths)),
+            key=lambda t: (t[0], EXPLORED_INVARIANTS.index(t[1]), t[2]),
+        )
+        for _, name, comps in schedules[: keep or None]:
+            found = await confirm(self.scenario, name, comps)
+            if found is not None:
+                out.counterexamples.append(found)
+        out.elapsed_s = time.perf_counter() - self.started
+        return out
+
+
+async def random_walk(
+    scenario: Scenario,
+    *,
+    seed: int = 0,
+    max_runs: int = 1000,
+    max_depth: int = 400,
+    keep: int | None = 50,
+    progress: Progress | None = None,
+) -> SearchResult:
+    """Runs that pick uniformly among the runnable components, from one seeded RNG."""
+    rng = random.Random(seed)
+    walk = _Walk(scenario, "random")
+    for _ in range(max_runs):
+        walk.result.runs += 1
+        async with open_core(scenario) as run:
+            await run.settle()
+            taken: list[str] = []
+            viol = walk.record(run, taken, frozenset())
+            while len(taken) < max_depth and not _ended(run):
+                moves = run.moves()
+                component = moves[rng.randrange(len(moves))]
+                await run.advance(component)
+                taken.append(component)
+                walk.result.transitions += 1
+                viol = walk.record(run, taken, viol)
+        if progress is not None:
+            progress(walk.result.runs, len(walk.seen))
+    return await walk.finish(keep)
+
+
+async def pct(
+    scenario: Scenario,
+    *,
+    seed: int = 0,
+    max_runs: int = 1000,
+    changes: int = 2,
+    max_depth: int = 400,
+    keep: int | None = 50,
+    progress: Progress | None = None,
+) -> SearchResult:
+    """Probabilistic concurrency testing (Burckhardt et al., 2010).
+
+    Each run gives the components random distinct priorities and draws
+    ``changes`` priority-change points among the steps; the runnable component
+    with the highest priority moves, and at a change point it drops below
+    every initial priority. An Enactor polling for a plan it has already seen
+    is never a candidate (it changes nothing), so a high priority cannot let
+    it spin and starve the rest.
+    """
+    rng = random.Random(seed)
+    walk = _Walk(scenario, "pct")
+    expected = 60  # steps per run; refined from the runs seen
+    for _ in range(max_runs):
+        walk.result.runs += 1
+        async with open_core(scenario) as run:
+            names = sorted({g.component for g in run.controller.pending()})
+            order = rng.sample(names, len(names))
+            priority = {name: changes + 1 + i for i, name in enumerate(order)}
+            points = sorted(rng.sample(range(1, expected + 1), min(changes, expected)))
+            await run.settle()
+            taken: list[str] = []
+            viol = walk.record(run, taken, frozenset())
+            while len(taken) < max_depth and not _ended(run):
+                moves = run.moves()
+                component = max(moves, key=lambda c: priority.get(c, 0))
+                if points and len(taken) + 1 == points[0]:
+                    points.pop(0)
+                    priority[component] = len(points) + 1 - changes
+                    component = max(moves, key=lambda c: priority.get(c, 0))
+                await run.advance(component)
+                taken.append(component)
+                walk.result.transitions += 1
+                viol = walk.record(run, taken, viol)
+            expected = max(expected, len(taken))
+        if progress is not None:
+            progress(walk.result.runs, len(walk.seen))
+    return await walk.finish(keep)
+
+
+def search(
+    scenario: Scenario,
+    strategy: str = "exhaustive",
+    *,
+    max_runs: int | None = None,
+    seed: int = 0,
+    reduction: bool = True,
+    progress: Progress | None = None,
+) -> SearchResult:
+    """Run one strategy under ``trio.run`` (for the command line and tests)."""
+    if strategy == "exhaustive":
+        return trio.run(lambda: exhaustive(scenario, reduction=reduction, max_runs=max_runs, progress=progress))
+    runs = 1000 if max_runs is None else max_runs
+    if strategy == "random":
+        return trio.run(lambda: random_walk(scenario, seed=seed, max_runs=runs, progress=progress))
+    if strategy == "pct":
+        return trio.run(lambda: pct(scenario, seed=seed, max_runs=runs, progress=progress))
+    raise ValueError(strategy)
+
+
+# -- shrinking ------------------------------------------------------------------------
+@dataclass
+class ShrinkResult:
+    """The violation a schedule reaches and the shortest schedule found for it."""
+
+    invariant: str
+    original: int
+    example: Counterexample
+    proven: bool
+    runs: int
+    states: int
+    elapsed_s: float
+
+
+async def first_violation(scenario: Scenario, choices: Sequence[int]) -> tuple[str, tuple[str, ...]] | None:
+    """Replay choice indices; return the first invariant broken and the components chosen up to it."""
+    async with open_core(scenario) as run:
+        taken: list[str] = []
+        for index in choices:
+            if index >= len(run.gates()):
+                return None
+            component = await run.step_index(index)
+            taken.append(component)
+            broken = run.violations()
+            if broken:
+                return min(broken, key=EXPLORED_INVARIANTS.index), tuple(taken)
+    return None
+
+
+async def _reaches(scenario: Scenario, invariant: str, components: Sequence[str]) -> tuple[str, ...] | None:
+    """Replay a component schedule loosely (steps that cannot move are skipped); the prefix that breaks it."""
+    async with open_core(scenario) as run:
+        await run.settle()
+        kept: list[str] = []
+        for component in components:
+            if component not in run.moves():
+                continue
+            await run.advance(component)
+            kept.append(component)
+            if invariant in run.violations():
+                return tuple(kept)
+    return None
+
+
+async def shrink(scenario: Scenario, choices: Sequence[int], *, max_runs: int = 20000) -> ShrinkResult | None:
+    """The shortest schedule reaching the same violation as ``choices``.
+
+    First a greedy pass drops one chosen step at a time while the violation
+    still happens (cheap, finds a local minimum); then a bounded exhaustive
+    search looks for anything shorter and, if it finishes, proves the result
+    minimal.
+    """
+    started = time.perf_counter()
+    found = await first_violation(scenario, choices)
+    if found is None:
+        return None
+    invariant, taken = found
+    current = await _reaches(scenario, invariant, taken)
+    runs = 1
+    if current is None:
+        return None
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(current)):
+            candidate = current[:i] + current[i + 1 :]
+            runs += 1
+            shorter = await _reaches(scenario, invariant, candidate)
+            if shorter is not None and len(shorter) < len(current):
+                current = shorter
+                improved = True
+                break
+    best = await confirm(scenario, invariant, current)
+    assert best is not None
+    graph, search_result = await explore_graph(scenario, reduction=True, horizon=len(current) - 1, max_runs=max_runs)
+    runs += search_result.runs
+    for example in await counterexamples_from(scenario, graph, None):
+        if example.invariant == invariant and len(example.components) < len(best.components):
+            best = example
+    return ShrinkResult(
+        invariant=invariant,
+        original=len(choices),
+        example=best,
+        proven=search_result.complete,
+        runs=runs,
+        states=search_result.states,
+        elapsed_s=time.perf_counter() - started,
+    )
