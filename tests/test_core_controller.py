@@ -153,3 +153,32 @@ def test_a_crashing_component_fails_the_step() -> None:
     with pytest.raises(BaseException) as info:
         trio.run(drive, setup)
     assert "boom" in repr(info.value) or any("boom" in repr(e) for e in getattr(info.value, "exceptions", []))
+
+
+def test_a_plain_list_of_choices_replays_a_random_run_with_hand_picks() -> None:
+    """Every step draws once from the choice RNG, so indices alone reproduce the world's randomness."""
+    from tui.clock import parse_sim
+    from tui.scenario import load_scenario
+    from tui.sim.simulation import open_simulation
+
+    scenario = load_scenario("us-east-1-2025-10-20")
+    stop = parse_sim("23:45")
+
+    async def original() -> tuple[list[int], str]:
+        async with open_simulation(scenario, "random", 11) as sim:
+            while not sim.done and sim.now < stop:
+                choices = sim.choices()
+                preview = sim.planned_pick()
+                assert preview == sim.planned_pick()  # previewing changes nothing
+                hand = len(choices) - 1 if sim.steps % 7 == 0 else None
+                await sim.step(hand)
+            return list(sim.choice_log), sim.controller.trace.sha256()
+
+    async def replayed(choices: list[int]) -> str:
+        async with open_simulation(scenario, "random", 11) as sim:
+            await sim.replay(choices)
+            return sim.controller.trace.sha256()
+
+    choices, digest = trio.run(original)
+    assert len(choices) > 100 and any(choices)
+    assert trio.run(replayed, choices) == digest

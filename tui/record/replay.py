@@ -136,13 +136,15 @@ def plans(session: SessionFile) -> dict[str, Plan]:
 
 
 async def _take(sim: Simulation, index: int, hand: bool) -> Move:
-    choice = await sim.controller.step(index)
+    choice = await sim.step(index)
     return Move(index, choice.component, choice.action, choice.time, hand)
 
 
 def _draw(sim: Simulation, choices: list[Choice]) -> int:
-    """The policy's pick, drawing from the RNG exactly as the recorded run did."""
-    return sim.policy.choose(choices, sim.rng)
+    """The policy's pick at this step (drawn once per step, whoever chooses)."""
+    pick = sim.planned_pick()
+    assert pick is not None
+    return pick
 
 
 async def _follow(sim: Simulation, moves: Sequence[Move]) -> list[Move]:

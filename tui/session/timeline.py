@@ -62,9 +62,10 @@ class Timeline:
         choices = self.sim.choices()
         by_policy = index is None
         if index is None:
-            index = self.sim.policy.choose(choices, self.sim.rng)
+            index = self.sim.planned_pick()
+            assert index is not None
         chosen = choices[index]
-        await self.sim.controller.step(index)
+        await self.sim.step(index)
         self.picks.append(Pick(index, chosen.component, chosen.action, chosen.time, by_policy))
         return chosen
 
@@ -91,7 +92,8 @@ class Timeline:
                 return taken
             index: int | None = None
             if pick.by_policy:
-                guess = self.sim.policy.choose(choices, self.sim.rng)
+                guess = self.sim.planned_pick()
+                assert guess is not None
                 if pick.same_move(choices[guess]):
                     index = guess
             elif pick.index < len(choices) and pick.same_move(choices[pick.index]):

@@ -8,7 +8,6 @@ cost: the trace (append-only, read up to ``event_count``) and the lane index
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,10 +159,7 @@ def choice_views(timeline: Timeline) -> tuple[tuple[ChoiceView, ...], int | None
     )
     pick: int | None = None
     if choices:
-        # Ask the policy on a copy of the run's RNG: the preview must not change the run.
-        preview = random.Random()
-        preview.setstate(sim.rng.getstate())
-        pick = sim.policy.choose(choices, preview)
+        pick = sim.planned_pick()  # drawn once per step: previewing never changes the run
     return views, pick
 
 

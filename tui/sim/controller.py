@@ -100,7 +100,11 @@ class Controller:
     ) -> None:
         self._nursery = nursery
         self.now = start_time
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # the world's randomness: jitter, client arrivals
+        # Policies draw from their own stream, exactly once per step (see
+        # Simulation.planned_pick), so a recorded list of choices replays the
+        # world's randomness exactly whoever made each choice.
+        self.choice_rng = random.Random(f"choices:{seed}")
         self.choice_window = choice_window
         self.jitter = jitter
         self.trace = Trace()

@@ -22,6 +22,7 @@ class Policy:
 
     name: str
     timing: str
+    draws: bool = False  # whether ``choose`` uses the RNG
 
     def choose(self, choices: Sequence[Choice], rng: random.Random) -> int:
         return 0
@@ -41,6 +42,7 @@ class RandomPolicy(Policy):
 
     name: str = "random"
     timing: str = "random"
+    draws: bool = True
 
     def choose(self, choices: Sequence[Choice], rng: random.Random) -> int:
         return rng.randrange(len(choices)) if len(choices) > 1 else 0

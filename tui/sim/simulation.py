@@ -4,7 +4,7 @@ This is the small API the CLI, the UI, recordings and exploration use::
 
     async with open_simulation(scenario, policy="random", seed=7) as sim:
         while not sim.done:
-            await sim.step(sim.policy.choose(sim.choices(), sim.rng))
+            await sim.step()  # or sim.step(i) for a hand pick; sim.planned_pick() previews
         print(sim.summary())
 
 ``run_headless`` wraps that in ``trio.run`` for the command line.
@@ -54,6 +54,7 @@ class Simulation:
         self.policy = policy
         self.seed = seed
         self.end = world.scenario.time("scenario.end")
+        self._plan: tuple[int, int] | None = None  # (step, the policy's pick at that step)
 
     # -- reading -----------------------------------------------------------------
     @property
@@ -76,9 +77,21 @@ class Simulation:
     def choice_log(self) -> list[int]:
         return self.controller.choice_log
 
-    @property
-    def rng(self):
-        return self.controller.rng
+    def planned_pick(self) -> int | None:
+        """The policy's pick at this decision point, or None when nothing can move.
+
+        It is drawn once per step from the run's choice RNG and remembered, so
+        previewing it never changes the run, and every step consumes exactly
+        one draw whether the policy or a person makes the choice. That is what
+        lets a plain list of choice indices replay any run exactly.
+        """
+        choices = self.controller.choices()
+        if not choices:
+            return None
+        if self._plan is None or self._plan[0] != self.controller.steps:
+            pick = self.policy.choose(choices, self.controller.choice_rng) if self.policy.draws else 0
+            self._plan = (self.controller.steps, pick)
+        return self._plan[1]
 
     def choices(self) -> list[Choice]:
         """What can move next, earliest first; empty once the run has ended."""
@@ -94,8 +107,12 @@ class Simulation:
     # -- moving ------------------------------------------------------------------
     async def step(self, index: int | None = None) -> Choice:
         """One atomic action: by ``index`` into ``choices()``, or the policy's pick."""
+        if self.policy.draws:
+            pick = self.planned_pick()
+            if index is None:
+                index = pick
         if index is None:
-            index = self.policy.choose(self.controller.choices(), self.controller.rng)
+            index = 0
         return await self.controller.step(index)
 
     async def run(
@@ -119,7 +136,7 @@ class Simulation:
     async def replay(self, choices: Sequence[int]) -> None:
         """Re-take a recorded list of choices (a fork replays its prefix this way)."""
         for index in choices:
-            await self.controller.step(index)
+            await self.step(index)
 
     # -- results -----------------------------------------------------------------
     def milestones(self) -> dict[str, str | None]:
