@@ -191,9 +191,9 @@ class Session:
         """Keep one simulation open for as long as its timeline lives."""
         async with open_simulation(scenario, self.config.policy, self.config.seed) as sim:
             tl = Timeline(name, scenario, sim, parent=parent, forked_at=len(picks), extra_overrides=extra)
-            # The scenario that made the picks and a policy without random draws: indices alone reproduce the run.
-            fast = same_scenario and sim.policy.name != "random"
-            tl.replayed = await (tl.replay_exact(picks) if fast else tl.replay(picks))
+            # The scenario that made the picks: indices alone reproduce the run, whatever the policy,
+            # since every step draws exactly once from the policy's own RNG stream.
+            tl.replayed = await (tl.replay_exact(picks) if same_scenario else tl.replay(picks))
             closed = self._closers[id(tl)] = trio.Event()
             task_status.started(tl)
             await closed.wait()

@@ -70,7 +70,7 @@ class Timeline:
         return chosen
 
     async def replay_exact(self, picks: Sequence[Pick]) -> int:
-        """Re-take ``picks`` by index alone: exact for the same scenario under a policy that draws nothing.
+        """Re-take ``picks`` by index alone: exact for the same scenario under any policy.
 
         Twice as fast as :meth:`replay` (no per-step check), which is what
         keeps a fork at the end of the window cheap.
