@@ -94,6 +94,11 @@ def explore_command(
         _shrink_command(Path(shrink_session), max_runs, as_json, save)
         return
     loaded = load_scenario(scenario, overrides)
+    if strategy == "exhaustive" and not loaded.get("dns.max_plans") and max_runs is None:
+        raise BadInput(
+            "dns.max_plans is 0 (the Planner never stops): exhaustive search needs a bound, "
+            "e.g. --set dns.max_plans=5, or --max-runs N"
+        )
     tty = sys.stdout.isatty() and not as_json
     total = max_runs if strategy == "exhaustive" else (max_runs or DEFAULT_RANDOM_RUNS)
     with _progress(tty, f"explore {strategy}", total) as progress:

@@ -32,17 +32,15 @@ import dataclasses
 import hashlib
 import math
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import trio
-
 from tui.scenario import Scenario
 from tui.sim.build import install_all
 from tui.sim.components.route53 import Lock
-from tui.sim.controller import Choice, Controller, Ctx, Gate
+from tui.sim.controller import Choice, Controller, Ctx, Gate, Signal, SimulationError
 from tui.sim.policies import Manual
 from tui.sim.simulation import Simulation
 from tui.sim.trace import Event, Trace
@@ -68,19 +66,38 @@ def is_core(name: str) -> bool:
     return name in CORE or name.startswith(CORE_PREFIXES)
 
 
-class CoreController(Controller):
-    """A controller that starts only the DNS core, keeps no monitors, and ticks.
+class _Parked:
+    """What a component's coroutine yields when it parks at a gate (see :class:`CoreController`)."""
 
-    Filtering at ``spawn`` (rather than writing a second installer) keeps the
-    explored world identical to the replayed one, whatever ``install_all``
-    grows into. Each step happens at least ``tick`` virtual seconds after the
-    previous one; with a tick longer than the lock's lifetime no lock is ever
-    still held when someone else looks at it (see the module docstring).
+    __slots__ = ()
+
+    def __await__(self) -> Generator[_Parked, None, None]:
+        yield self
+
+
+_PARKED = _Parked()
+
+
+class CoreController(Controller):
+    """A controller that starts only the DNS core, drives it directly, and ticks.
+
+    * Filtering at ``spawn`` (rather than writing a second installer) keeps
+      the explored world identical to the replayed one, whatever
+      ``install_all`` grows into; cascade monitors (``observe``) do not run.
+    * Components block only on the controller's gates, never on Trio itself,
+      so the explorer resumes each component's coroutine by hand (``send``)
+      instead of waking a Trio task and waiting for it to park again: the same
+      component code, without two scheduler round trips per step. Searches
+      replay thousands of runs from the root, so this is most of their cost.
+    * Each step happens at least ``tick`` virtual seconds after the previous
+      one; with a tick longer than the lock's lifetime no lock is still held
+      when someone else looks at it (see the module docstring).
     """
 
-    def __init__(self, nursery: trio.Nursery, *, tick: float, keep_trace: bool = True, **kwargs: Any) -> None:
-        super().__init__(nursery, **kwargs)
+    def __init__(self, *, tick: float, keep_trace: bool = True, **kwargs: Any) -> None:
+        super().__init__(None, **kwargs)  # type: ignore[arg-type]  # no nursery: nothing runs as a Trio task
         self.tick = tick
+        self._coros: dict[str, Coroutine[Any, Any, None]] = {}
         if not keep_trace:
             self.trace = ListenOnlyTrace()
 
@@ -93,15 +110,66 @@ class CoreController(Controller):
         at: float | None = None,
         action: str = "start",
     ) -> None:
-        if is_core(name):
-            super().spawn(name, body, rank=rank, at=at, action=action)
+        if not is_core(name):
+            return
+        if name in self._ranks and name not in self.finished:
+            raise SimulationError(f"component {name!r} already exists")
+        self.finished.discard(name)
+        if rank is None:
+            rank = self._ranks.get(name, len(self._ranks))
+        self._ranks[name] = rank
+        self._new_gate(name, action, self.now if at is None else at)
+        coro = body(Ctx(self, name))
+        if not isinstance(coro, Coroutine):
+            raise SimulationError(f"component {name!r} is not a coroutine function")
+        self._coros[name] = coro
 
     def observe(self, callback: Callable[[Controller], None]) -> None:
         """Cascade monitors do not run during exploration."""
 
+    async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
+        if self._running != ctx.name:
+            raise SimulationError(f"{ctx.name} tried to park outside its turn")
+        gate = self._new_gate(ctx.name, action, time)
+        if signal is not None:
+            gate.signal = signal
+            signal._waiters.append(gate)
+        self._running = None
+        await _PARKED
+
     async def step(self, index: int = 0) -> Choice:
+        """Run the chosen component until it parks again (or ends), in this very call."""
         self.now += self.tick
-        return await super().step(index)
+        options = self.choices()
+        if not options:
+            raise SimulationError("no component can move")
+        if not 0 <= index < len(options):
+            raise SimulationError(f"choice {index} out of range 0..{len(options) - 1}")
+        live = sorted((g for g in self._gates if g.time < math.inf), key=Gate.key)
+        gate, choice = live[index], options[index]
+        self._gates.remove(gate)
+        self.now = choice.time
+        self.steps += 1
+        self.choice_log.append(index)
+        self.trace.note_choice(index)
+        name = gate.component
+        self._running = name
+        try:
+            yielded = self._coros[name].send(None)
+        except StopIteration:
+            self.finished.add(name)
+            self._running = None
+            del self._coros[name]
+        else:
+            if yielded is not _PARKED:
+                raise SimulationError(f"{name} waited on something other than the controller: {yielded!r}")
+        return choice
+
+    def close(self) -> None:
+        """Close every component coroutine still parked (the run is over)."""
+        for coro in self._coros.values():
+            coro.close()
+        self._coros.clear()
 
 
 class ListenOnlyTrace(Trace):
@@ -463,21 +531,19 @@ async def open_core(scenario: Scenario, seed: int | None = None, *, keep_trace: 
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed
-    async with trio.open_nursery() as nursery:
-        controller = CoreController(
-            nursery,
-            keep_trace=keep_trace,
-            tick=explored.get("dns.enactor.lock_ttl_s") + 1.0,
-            seed=run_seed,
-            start_time=explored.time("scenario.start"),
-            choice_window=math.inf,
-            jitter=0.0,
-        )
-        world = install_all(explored, controller)
-        try:
-            yield CoreRun(controller, world, run_seed)
-        finally:
-            nursery.cancel_scope.cancel()
+    controller = CoreController(
+        keep_trace=keep_trace,
+        tick=explored.get("dns.enactor.lock_ttl_s") + 1.0,
+        seed=run_seed,
+        start_time=explored.time("scenario.start"),
+        choice_window=math.inf,
+        jitter=0.0,
+    )
+    world = install_all(explored, controller)
+    try:
+        yield CoreRun(controller, world, run_seed)
+    finally:
+        controller.close()
 
 
 @asynccontextmanager
