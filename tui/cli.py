@@ -12,6 +12,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -228,7 +229,8 @@ def explore(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random and pct strategies.")] = 0,
     reduction: Annotated[
-        bool, typer.Option("--reduction/--no-reduction", help="Partial-order reduction (sleep sets).")
+        bool,
+        typer.Option("--reduction/--no-reduction", help="Partial-order and symmetry reduction (else hashing only)."),
     ] = True,
     pct_changes: Annotated[int, typer.Option("--pct-changes", help="PCT priority-change budget.")] = 2,
 ) -> None:
@@ -305,17 +307,36 @@ def replay(
     policy: Annotated[str, typer.Option("--policy", help="canonical, random or manual (pick with 1-9).")] = "canonical",
     seed: SeedOpt = None,
     set_: SetOpt = None,
+    record: Annotated[
+        str | None, typer.Option("--record", metavar="FILE", help="Record the session to FILE as it is played.")
+    ] = None,
+    session: Annotated[
+        str | None,
+        typer.Option("--session", metavar="FILE", help="Reopen a recorded session, paused at its end."),
+    ] = None,
 ) -> None:
-    """Open the replay UI: watch, pause, step, pick interleavings by hand, fork and compare."""
+    """Open the replay UI: watch, pause, step, pick interleavings by hand, fork, compare, record and annotate."""
 
     def body() -> None:
         import math
 
         if not (math.isfinite(speed) and speed > 0):
             raise BadInput(f"--speed {speed}: expected a number > 0")
+        if session is not None and any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO)):
+            raise BadInput(
+                f"--session {session}: reopens what it recorded, expected no scenario, --policy, --seed or --set"
+            )
+        if session is not None and record is not None and Path(record).resolve() == Path(session).resolve():
+            raise BadInput(f"--record {record}: the session being reopened, expected another file")
         from tui.app import create_app
 
-        create_app(scenario, set_ or [], policy=policy, seed=seed, speed=speed, paused=paused).run()
+        app = create_app(
+            scenario, set_ or [], policy=policy, seed=seed, speed=speed, paused=paused, record=record, session=session
+        )
+        warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
+        if warning:
+            typer.echo(f"outage-tui: warning: {warning}", err=True)
+        app.run()
 
     guarded(body)
 

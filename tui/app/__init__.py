@@ -18,16 +18,65 @@ def create_app(
     speed: float = 1.0,
     paused: bool = False,
     trio_clock: trio.abc.Clock | None = None,
+    record: str | None = None,
+    session: str | None = None,
 ) -> ReplayApp:
-    """Build the replay app; bad input raises :class:`tui.errors.BadInput` before any UI starts."""
+    """Build the replay app; bad input raises :class:`tui.errors.BadInput` before any UI starts.
+
+    ``record`` writes the session to that file from the start; ``session``
+    reopens a recorded one (its scenario, overrides, policy and seed; the
+    other run options are refused), replayed headless here first so a bad
+    file is a one-line error, not a broken screen.
+    """
     from tui.app.app import ReplayApp
+    from tui.record import scenario_path_of
     from tui.scenario import DEFAULT_SCENARIO, load_scenario
     from tui.session.session import SessionConfig
     from tui.sim.policies import make_policy
 
+    if record is not None:
+        from pathlib import Path
+
+        from tui.errors import BadInput
+
+        if not Path(record).resolve().parent.is_dir():
+            raise BadInput(f"--record {record}: cannot write the session: no such directory")
+    if session is not None:
+        return _reopen_app(session, speed, record, trio_clock)
     make_policy(policy)
-    loaded = load_scenario(scenario or DEFAULT_SCENARIO, list(overrides))
-    config = SessionConfig(loaded, policy=policy, seed=seed, speed=speed, paused=paused)
+    given = scenario or DEFAULT_SCENARIO
+    loaded = load_scenario(given, list(overrides))
+    config = SessionConfig(
+        loaded,
+        policy=policy,
+        seed=seed,
+        speed=speed,
+        paused=paused,
+        record=record,
+        scenario_path=scenario_path_of(loaded, given),
+    )
+    return ReplayApp(config, trio_clock=trio_clock)
+
+
+def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio.abc.Clock | None) -> ReplayApp:
+    from tui.app.app import ReplayApp
+    from tui.record import read_session, replay_session, scenario_for
+    from tui.session.session import SessionConfig
+
+    recorded = read_session(session)
+    scenario = scenario_for(recorded)
+    replay = replay_session(recorded, scenario)
+    header = recorded.header
+    config = SessionConfig(
+        scenario,
+        policy=header.policy,
+        seed=header.seed,
+        speed=speed,
+        paused=True,
+        record=record,
+        scenario_path=header.scenario_path,
+        reopen=replay,
+    )
     return ReplayApp(config, trio_clock=trio_clock)
 
 

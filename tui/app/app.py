@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Iterable
 
 import trio
@@ -21,7 +22,7 @@ from textual.widgets import Footer
 from tui.app.guest import TrioGuest
 from tui.app.messages import ComparisonReady, SessionUpdated
 from tui.app.screens.compare import CompareScreen
-from tui.app.screens.dialogs import ForkDialog, GoToDialog
+from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.widgets.choices import ChoicePanel
@@ -29,6 +30,7 @@ from tui.app.widgets.dns import DnsPanel
 from tui.app.widgets.eventlog import ALL_FILTER, KEY_FILTER, EventLog
 from tui.app.widgets.header import IncidentHeader
 from tui.app.widgets.timeline import ZOOMS, TimelineView
+from tui.clock import pdt_clock
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
@@ -56,6 +58,8 @@ BINDINGS: list[Binding] = [
     Binding("right", "pan(1)", "Later", key_display="→", tooltip="Timeline: pan later", id="pan-right"),
     Binding("c", "follow", "Follow", tooltip="Timeline: follow the cursor again", id="follow"),
     Binding("l", "log_filter", "Log filter", tooltip="Event log: key, all, then one component", id="log-filter"),
+    Binding("a", "note", "Note", tooltip="Add a speaker note at this step", id="note"),
+    Binding("r", "record", "Record", tooltip="Start or stop recording the session to a file", id="record"),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key", id="help"),
     Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
 ]
@@ -71,9 +75,13 @@ class ReplayApp(App[None]):
     TITLE = "outage-tui"
     BINDINGS = BINDINGS
 
-    def __init__(self, config: SessionConfig, trio_clock: trio.abc.Clock | None = None) -> None:
+    def __init__(
+        self, config: SessionConfig, trio_clock: trio.abc.Clock | None = None, record_default: str | None = None
+    ) -> None:
         super().__init__()
         self.config = config
+        #: Where ``r`` records when ``--record`` named no file: a fresh time-stamped name in the working directory.
+        self.record_default = record_default
         self.session = Session(config, self._from_trio)
         self.snapshot: Snapshot | None = None
         self.last_comparison: Comparison | None = None
@@ -264,6 +272,26 @@ class ReplayApp(App[None]):
                 self.send(cmd.GoTo(time))
 
         self.push_screen(GoToDialog(), done)
+
+    def action_note(self) -> None:
+        """Add a speaker note at the current step (a small dialog asks for the text)."""
+        snap = self.snapshot
+        where = "the start" if snap is None else f"step {snap.step}, {pdt_clock(snap.now)}"
+
+        def done(text: str | None) -> None:
+            if text:
+                self.send(cmd.Note(text))
+
+        self.push_screen(NoteDialog(where), done)
+
+    def action_record(self) -> None:
+        """Start recording (everything so far first) or stop; the header shows ● REC while it runs."""
+        if self.snapshot is not None and self.snapshot.recording is not None:
+            self.send(cmd.Record(None))
+            return
+        path = self.record_default or time.strftime("outage-tui-%Y%m%d-%H%M%S.jsonl")
+        self.record_default = None  # a second recording must not overwrite the first
+        self.send(cmd.Record(path))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(list(BINDINGS)))

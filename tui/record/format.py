@@ -19,8 +19,14 @@ Entries:
   policy (``random``) did not draw from the run's RNG for it, so replay must
   not either, and a fork re-takes it by what it named, not by the policy.
 * ``control``: ``action`` is ``pause``, ``resume``, ``speed`` (with ``speed``,
-  a positive factor) or ``seek`` (with ``to_step``); an optional ``step`` says
-  where it happened. Controls change how a run is watched, never the run.
+  a positive factor), ``seek`` (with ``to_step``) or ``switch`` (with ``to``,
+  the name of a timeline); an optional ``step`` says where it happened.
+  Pause, resume and speed change how a run is watched, never the run. A
+  ``seek`` to a step the current timeline has already passed goes back there:
+  the moves after it are dropped and the choices that follow replace them (a
+  forward seek is informational, its moves follow as choices). A ``switch``
+  makes another timeline current again: the choices and notes after it are
+  its own.
 * ``fork``: a new timeline ``name`` from ``parent``'s first ``at_step`` moves,
   with extra ``overrides``. It becomes the current timeline: the choices and
   notes after it belong to it. The first timeline is ``main``.
@@ -43,7 +49,7 @@ from tui.sim.policies import POLICY_NAMES
 FORMAT = "outage-tui-session"
 VERSION = 1
 MAIN = "main"
-CONTROL_ACTIONS = ("pause", "resume", "speed", "seek")
+CONTROL_ACTIONS = ("pause", "resume", "speed", "seek", "switch")
 ENTRY_TYPES = ("choice", "control", "fork", "note")
 
 
@@ -231,6 +237,8 @@ def parse_entry(data: Any, line: int) -> Entry:
             raise EntryError(f"speed {json.dumps(speed)}", "speed as a number > 0")
         if action == "seek":
             _step(data.get("to_step"), "to_step")
+        if action == "switch" and (not isinstance(data.get("to"), str) or not data["to"]):
+            raise EntryError(f"switch to {json.dumps(data.get('to'))}", "to as the name of an earlier timeline")
         fields = tuple((k, v) for k, v in data.items() if k not in ("type", "action"))
         return ControlEntry(action, fields, line)
     if kind == "fork":

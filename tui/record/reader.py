@@ -18,6 +18,7 @@ from tui.record.format import (
     FORMAT,
     MAIN,
     ChoiceEntry,
+    ControlEntry,
     Entry,
     EntryError,
     ForkEntry,
@@ -117,7 +118,11 @@ def _header(label: str, text: str | None, data: object, valid: bool, torn: bool)
 
 
 def check_forks(session: SessionFile) -> None:
-    """Each fork names a new timeline and starts within what its parent had done by then."""
+    """Each fork names a new timeline and starts within what its parent had done by then.
+
+    Mirrors :func:`tui.record.replay.plans`: a switch makes a known timeline
+    current, a seek back drops the moves after its ``to_step``.
+    """
     moves: dict[str, int] = {MAIN: 0}
     starts: dict[str, int] = {MAIN: 0}
     current = MAIN
@@ -140,6 +145,16 @@ def check_forks(session: SessionFile) -> None:
             current = entry.name
         elif isinstance(entry, ChoiceEntry):
             moves[current] += 1
+        elif isinstance(entry, ControlEntry) and entry.action == "switch":
+            target = entry.get("to")
+            if target not in moves:
+                raise _problem(session.path, entry.line, f"switch to {target!r}", f"one of {', '.join(moves)}")
+            current = target
+        elif isinstance(entry, ControlEntry) and entry.action == "seek":
+            to_step = entry.get("to_step")
+            if to_step < starts[current] + moves[current]:
+                starts[current] = min(starts[current], to_step)
+                moves[current] = to_step - starts[current]
 
 
 def scenario_for(session: SessionFile) -> Scenario:

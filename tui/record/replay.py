@@ -1,11 +1,9 @@
 """Record a headless run, and replay a session's timelines exactly.
 
-Replaying bare indices (``Simulation.replay``) is exact only for policies that
-never draw from the run's RNG. A random policy draws once per decision point
-with more than one choice, and later jitter and client arrivals draw from the
-same RNG, so replay makes the policy draw again at every move it made (the
-draw is discarded; the recorded index is taken). Moves a person made carry
-``hand`` and draw nothing, as when they were made.
+Every step draws exactly once from the policy's own RNG stream, whoever
+chooses, so a plain list of choice indices replays any run exactly; the
+``hand`` flag on a move only says who chose it (and, when a fork's changed
+overrides move things around, which way to look for the same move first).
 
 A fork is a fresh simulation (with its extra overrides) that re-takes its
 parent's first ``at_step`` moves for as long as each still names a move on
@@ -60,9 +58,30 @@ class Plan:
     at_step: int = 0
     overrides: tuple[str, ...] = ()
     line: int = 1
+    #: How many of the parent's moves it re-takes: ``at_step``, unless it went back before that.
+    prefix: int = -1
+    #: The plan whose moves it re-takes: its parent, or the parent as it was when it went back past the fork.
+    source: str | None = None
+    #: A parent's earlier version, replayed only for the forks made from it.
+    hidden: bool = False
     choices: list[ChoiceEntry] = field(default_factory=list)
     notes: list[NoteEntry] = field(default_factory=list)
     controls: list[ControlEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.prefix < 0:
+            self.prefix = self.at_step
+        if self.source is None:
+            self.source = self.parent
+
+    def go_back(self, to_step: int) -> None:
+        """A seek back: keep the first ``to_step`` moves; the choices that follow replace the rest."""
+        if to_step >= self.prefix + len(self.choices):
+            return
+        if to_step <= self.prefix:
+            self.prefix, self.choices = to_step, []
+        else:
+            del self.choices[to_step - self.prefix :]
 
 
 @dataclass
@@ -119,7 +138,7 @@ class SessionReplay:
 
 
 def plans(session: SessionFile) -> dict[str, Plan]:
-    """Group entries by timeline: each fork line makes its timeline the current one."""
+    """Group entries by timeline: a fork line or a switch makes its timeline the current one."""
     out = {MAIN: Plan(MAIN)}
     current = out[MAIN]
     for entry in session.entries:
@@ -132,7 +151,44 @@ def plans(session: SessionFile) -> dict[str, Plan]:
             current.notes.append(entry)
         else:
             current.controls.append(entry)
+            if entry.action == "switch":
+                current = out[entry.get("to")]
+            elif entry.action == "seek":
+                _keep_for_forks(out, current, entry.get("to_step"), entry.line)
+                current.go_back(entry.get("to_step"))
     return out
+
+
+def _keep_for_forks(out: dict[str, Plan], plan: Plan, to_step: int, line: int) -> None:
+    """Before ``plan`` goes back to ``to_step``: forks made past that point keep following the moves they saw."""
+    forks = [p for p in out.values() if p.source == plan.name and p.prefix > to_step]
+    if not forks or to_step >= plan.prefix + len(plan.choices):
+        return
+    kept = Plan(
+        f"{plan.name}@{line}",
+        plan.parent,
+        plan.at_step,
+        plan.overrides,
+        plan.line,
+        plan.prefix,
+        plan.source,
+        hidden=True,
+        choices=list(plan.choices),
+    )
+    out[kept.name] = kept
+    for fork in forks:
+        fork.source = kept.name
+
+
+def _in_order(plans: dict[str, Plan]) -> list[Plan]:
+    """Every plan after the one it follows (a kept earlier version is made after its forks)."""
+    pending, done, ordered = list(plans.values()), set(), []
+    while pending:
+        plan = next(p for p in pending if p.source is None or p.source in done)
+        pending.remove(plan)
+        done.add(plan.name)
+        ordered.append(plan)
+    return ordered
 
 
 async def _take(sim: Simulation, index: int, hand: bool) -> Move:
@@ -208,7 +264,7 @@ async def replay_session_async(
     """Replay every timeline in turn; ``on_event`` hears the main timeline's events as they happen."""
     header = session.header
     done: dict[str, Replayed] = {}
-    for plan in plans(session).values():
+    for plan in _in_order(plans(session)):
         loaded = scenario
         if plan.overrides:
             try:
@@ -219,8 +275,8 @@ async def replay_session_async(
             if on_event is not None and plan.parent is None:
                 sim.controller.trace.listen(on_event)
             start = sim.now
-            parent = done[plan.parent] if plan.parent is not None else None
-            moves = await _follow(sim, parent.moves[: plan.at_step]) if parent is not None else []
+            parent = done[plan.source] if plan.source is not None else None
+            moves = await _follow(sim, parent.moves[: plan.prefix]) if parent is not None else []
             held = len(moves)
             problem = await _own(sim, plan.choices, session.path, moves)
             result = Replayed(plan, start, moves, list(sim.events), sim.summary(), held)
@@ -229,7 +285,7 @@ async def replay_session_async(
             done[plan.name] = result
         if problem is not None:
             raise problem
-    return SessionReplay(session, scenario, done)
+    return SessionReplay(session, scenario, {name: tl for name, tl in done.items() if not tl.plan.hidden})
 
 
 def replay_session(

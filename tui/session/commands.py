@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,35 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class Take:
+    """Take recorded moves in order, by index (a session file played back on screen)."""
+
+    indices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Open a recorded timeline (``tui.session.recording.Reopened``) at its first ``upto`` moves; it becomes current."""
+
+    timeline: Any
+    upto: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A speaker note at the current step of the current timeline."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """Start writing the session to ``path`` (everything so far first), or stop when None."""
+
+    path: str | None
+
+
+@dataclass(frozen=True)
 class Sync:
     """Call ``callback`` once every earlier command has been handled (tests, benchmarks)."""
 
@@ -85,5 +115,20 @@ class Sync:
 
 
 Command = (
-    Play | Pause | TogglePlay | Step | StepToEvent | JumpMilestone | GoTo | SetSpeed | Fork | Switch | Compare | Sync
+    Play
+    | Pause
+    | TogglePlay
+    | Step
+    | StepToEvent
+    | JumpMilestone
+    | GoTo
+    | SetSpeed
+    | Fork
+    | Switch
+    | Compare
+    | Restore
+    | Take
+    | Note
+    | Record
+    | Sync
 )

@@ -26,7 +26,7 @@ from tui.errors import BadInput
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
 from tui.session.pacing import Pacer
-from tui.session.timeline import Pick, Timeline
+from tui.session.timeline import Note, Pick, Timeline
 from tui.session.views import (
     Comparison,
     ForkInfo,
@@ -68,6 +68,12 @@ class SessionConfig:
     paused: bool = False
     pacer: Pacer = field(default_factory=Pacer)
     frame_interval: float = 1 / 30
+    #: Write the session to this file from the start (``replay --record``).
+    record: str | None = None
+    #: Where a file-based scenario lives, for the session file's header (None for a built-in).
+    scenario_path: str | None = None
+    #: A recorded session (``tui.record.SessionReplay``, replayed headless) to reopen, paused at its end.
+    reopen: Any = None
 
 
 class Session:
@@ -93,6 +99,7 @@ class Session:
         self._pause_sent = 0  # number of the newest pause sent
         self._handling = 0  # number of the command being handled
         self._spent_pause = 0  # a play/pause toggle that already stopped a long run
+        self.recorder: Any = None  # a tui.session.recording.Recorder while recording
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
@@ -112,7 +119,12 @@ class Session:
         """Open the main timeline and serve commands until cancelled."""
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            self.current = await self._open("main", self.config.scenario, ())
+            if self.config.reopen is not None:
+                await self._reopen(self.config.reopen)
+            else:
+                self.current = await self._open("main", self.config.scenario, ())
+            if self.config.record is not None:
+                self._start_recording(self.config.record)
             self.started.set()
             self._next_at = trio.current_time()
             while True:
@@ -194,6 +206,7 @@ class Session:
             # The scenario that made the picks: indices alone reproduce the run, whatever the policy,
             # since every step draws exactly once from the policy's own RNG stream.
             tl.replayed = await (tl.replay_exact(picks) if same_scenario else tl.replay(picks))
+            tl.on_pick = self._recorded_pick
             closed = self._closers[id(tl)] = trio.Event()
             task_status.started(tl)
             await closed.wait()
@@ -207,9 +220,11 @@ class Session:
         self.status = f"replaying {steps} steps headless…"
         self.publish(force=True)
         tl = await self._open(old.name, old.scenario, old.picks[:steps], old.parent, old.extra_overrides)
-        tl.forked_at = old.forked_at
+        tl.forked_at, tl.replayed = old.forked_at, min(old.replayed, steps)
+        tl.notes = old.notes
         self.current = tl
         self._close(old)
+        self._record("control", "seek", to_step=steps)
 
     # -- commands -----------------------------------------------------------------
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
@@ -240,13 +255,16 @@ class Session:
             case cmd.SetSpeed(speed):
                 self.speed = max(0.01, speed)
                 self._next_at = trio.current_time()
+                self._record("control", "speed", speed=self.speed)
             case cmd.Fork(name, overrides):
                 self._set_playing(False)
                 await self._fork(name, overrides)
             case cmd.Switch(name):
                 self._set_playing(False)
                 if name in self.timelines:
-                    self.current = self.timelines[name]
+                    if self.current is not self.timelines[name]:
+                        self.current = self.timelines[name]
+                        self._record("switch", name)
                     self.status = f"switched to {name}"
                 else:
                     self.status = f"no fork named {name}"
@@ -255,6 +273,19 @@ class Session:
                     self._publish_cb(compare(self.timelines[left], self.timelines[right]))
                 else:
                     self.status = f"cannot compare {left} with {right}"
+            case cmd.Restore(spec, upto):
+                self._set_playing(False)
+                await self._restore(spec, upto)
+            case cmd.Take(indices):
+                self._set_playing(False)
+                await self._take(indices)
+            case cmd.Note(text):
+                self._note(text)
+            case cmd.Record(path):
+                if path is None:
+                    self._stop_recording()
+                else:
+                    self._start_recording(path)
             case cmd.Sync(callback):
                 self.publish(force=True)
                 callback()
@@ -270,6 +301,7 @@ class Session:
             self._recent.clear()
             self._next_at = trio.current_time()
             self.status = "playing" if playing else "paused"
+            self._record("control", "resume" if playing else "pause")
 
     async def _step(self, index: int | None) -> None:
         tl = self.timeline
@@ -324,6 +356,7 @@ class Session:
                 await tl.step()
                 if self._progress():
                     return
+            self._record("control", "seek", to_step=tl.sim.steps)
         else:
             keep = bisect_left([p.time for p in tl.picks], time)
             await self._rebuild(keep)
@@ -353,8 +386,119 @@ class Session:
         self.publish(force=True)
         tl = await self._open(name, scenario, parent.picks, parent.name, extra, same_scenario=not overrides)
         self.current = tl
+        self._record("fork", tl)
         held = "" if tl.replayed == len(parent.picks) else f"; the change diverges at step {tl.replayed}"
         self.status = f"forked {name} from {parent.name} at step {len(parent.picks)}{held}"
+
+    async def _restore(self, spec: Any, upto: int) -> None:
+        """Open a recorded timeline (a ``tui.session.recording.Reopened``) at its first ``upto`` moves."""
+        old = self.timelines.get(spec.name)
+        tl = await self._open(spec.name, spec.scenario, spec.picks[:upto], spec.parent, spec.overrides)
+        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, upto)
+        tl.notes = [note for note in spec.notes if note.step <= upto]
+        self.current = tl
+        if old is not None:
+            self._close(old)
+        self.status = f"timeline {spec.name} at step {upto}"
+
+    async def _take(self, indices: Sequence[int]) -> None:
+        """Take recorded moves in order; stop at one that is not on offer."""
+        tl = self.timeline
+        for n, index in enumerate(indices):
+            choices = tl.sim.choices()
+            if not 0 <= index < len(choices):
+                self.status = f"move {n + 1} of {len(indices)} (choice {index + 1}) is not on offer"
+                return
+            await tl.step(index)
+        self.status = f"step {tl.sim.steps}"
+
+    def _note(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        tl = self.timeline
+        note = Note(tl.sim.steps, tl.time_at(tl.sim.steps), text)
+        tl.notes.append(note)
+        self._record("note", note)
+        self.status = f"note at step {note.step}"
+
+    # -- recording ------------------------------------------------------------------
+    def _recorded_pick(self, pick: Pick) -> None:
+        self._record("pick", pick)
+
+    def _record(self, what: str, *args: Any, **fields: Any) -> None:
+        """Append one line to the recording, if any; a write that fails stops it and says why."""
+        recorder = self.recorder
+        if recorder is None:
+            return
+        try:
+            if what == "pick":
+                recorder.pick(*args)
+            elif what == "control":
+                recorder.control(*args, step=self.timeline.sim.steps, **fields)
+            elif what == "switch":
+                recorder.switch(*args, self.timeline.sim.steps)
+            elif what == "fork":
+                recorder.fork(*args)
+            else:
+                recorder.note(*args)
+        except OSError as err:
+            self.recorder = None
+            self.status = f"recording stopped: {recorder.path}: {err.strerror}"
+            try:
+                recorder.close()
+            except OSError:
+                pass
+
+    def _start_recording(self, path: str) -> None:
+        from tui.record import Header
+        from tui.session.recording import Recorder
+
+        self._stop_recording()
+        scenario = self.config.scenario
+        seed = scenario.get("scenario.seed") if self.config.seed is None else self.config.seed
+        header = Header.for_run(scenario, seed, self.timeline.sim.policy.name, self.config.scenario_path)
+        try:
+            recorder = Recorder(path, header)
+        except BadInput as err:
+            self.status = f"cannot record: {err}"
+            return
+        self.recorder = recorder
+        self._record_history()
+        if self.recorder is not None:
+            self.status = f"recording to {path}"
+
+    def _record_history(self) -> None:
+        recorder = self.recorder
+        try:
+            recorder.history(self.timelines.values(), self.timeline)
+        except OSError as err:
+            self.recorder = None
+            self.status = f"recording stopped: {recorder.path}: {err.strerror}"
+
+    def _stop_recording(self) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            try:
+                recorder.close()
+            except OSError:
+                pass
+            self.status = f"recorded {recorder.path}"
+
+    async def _reopen(self, replay: Any) -> None:
+        """Open every recorded timeline with its moves and notes; paused where the file left off."""
+        from tui.session.recording import reopen, scenarios_of
+
+        timelines, current, speed = reopen(replay, scenarios_of(replay, self.config.scenario))
+        for spec in timelines:
+            tl = await self._open(spec.name, spec.scenario, spec.picks, spec.parent, spec.overrides)
+            tl.forked_at, tl.replayed, tl.notes = spec.forked_at, spec.held, list(spec.notes)
+        self.current = self.timelines[current]
+        if speed is not None:
+            self.speed = speed
+        self.playing = False
+        where = "its first step" if self.current.sim.steps == 0 else f"step {self.current.sim.steps}"
+        self.status = f"reopened {replay.session.path}: {len(self.timelines)} timeline(s), paused at {where}"
 
     # -- views --------------------------------------------------------------------
     def _changed(self) -> None:
@@ -398,6 +542,8 @@ class Session:
             lanes=tl.lanes,
             status=self.status,
             generation=self._generation,
+            notes=tuple(tl.notes),
+            recording=None if self.recorder is None else self.recorder.path,
         )
 
     def _live_compression(self) -> float | None:

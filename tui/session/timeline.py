@@ -9,7 +9,7 @@ the original run did (``Simulation.replay`` alone would skip those draws).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tui.scenario import Scenario
@@ -33,6 +33,15 @@ class Pick:
         return choice.component == self.component and choice.action == self.action
 
 
+@dataclass(frozen=True)
+class Note:
+    """A speaker note: ``text`` at ``step`` (virtual ``time``) of one timeline."""
+
+    step: int
+    time: float
+    text: str
+
+
 @dataclass
 class Timeline:
     """A named, running simulation and its history; owned by a Session."""
@@ -45,9 +54,14 @@ class Timeline:
     extra_overrides: tuple[str, ...] = ()
     picks: list[Pick] = field(default_factory=list)
     replayed: int = 0
+    notes: list[Note] = field(default_factory=list)
+    #: Hears every move taken by :meth:`step` (not replays): how a recording follows the timeline.
+    on_pick: Callable[[Pick], None] | None = None
     lanes: LaneIndex = field(init=False)
+    start: float = field(init=False)
 
     def __post_init__(self) -> None:
+        self.start = self.sim.now
         self.lanes = LaneIndex(self.sim.now, dict(self.sim.world.health))
         for event in self.sim.events:
             self.lanes.add(event)
@@ -66,8 +80,17 @@ class Timeline:
             assert index is not None
         chosen = choices[index]
         await self.sim.step(index)
-        self.picks.append(Pick(index, chosen.component, chosen.action, chosen.time, by_policy))
+        pick = Pick(index, chosen.component, chosen.action, chosen.time, by_policy)
+        self.picks.append(pick)
+        if self.on_pick is not None:
+            self.on_pick(pick)
         return chosen
+
+    def time_at(self, step: int) -> float:
+        """Virtual time once ``step`` moves were made (the start for step 0), as session exports say it."""
+        if step <= 0 or not self.picks:
+            return self.start
+        return self.picks[min(step, len(self.picks)) - 1].time
 
     async def replay_exact(self, picks: Sequence[Pick]) -> int:
         """Re-take ``picks`` by index alone: exact for the same scenario under any policy.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tui.session.lanes import LaneIndex
-from tui.session.timeline import Timeline, divergence
+from tui.session.timeline import Note, Timeline, divergence
 from tui.sim.trace import Event
 
 
@@ -127,6 +127,9 @@ class Snapshot:
     lanes: LaneIndex
     status: str
     generation: int
+    notes: tuple[Note, ...] = ()
+    #: The session file being written, if recording.
+    recording: str | None = None
 
 
 def dns_view(timeline: Timeline) -> DnsView:

@@ -1,4 +1,4 @@
-"""Small dialogs: name a fork (with optional --set overrides) and go to a time."""
+"""Small dialogs: name a fork (with optional --set overrides), go to a time, write a speaker note."""
 
 from __future__ import annotations
 
@@ -62,6 +62,29 @@ class GoToDialog(ModalScreen[float | None]):
             self.dismiss(parse_sim(event.value))
         except TimeFormatError as err:
             self.query_one("#goto-error", Label).update(str(err))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """A speaker note at the current step: it shows on the timeline and in the log, and goes into the recording."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Speaker note · enter to add · esc cancel"
+            yield Label(f"At {self.where}")
+            yield Input(placeholder="What the audience should see here", id="note-text")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,4 @@
-"""The event log: the trace as it grows, filterable by component."""
+"""The event log: the trace as it grows, filterable by component, with the speaker notes among it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.widgets import RichLog
 from tui.clock import from_sim
 from tui.session.lanes import severity
 from tui.session.session import NOTABLE_KINDS
+from tui.session.timeline import Note
 from tui.session.views import Snapshot
 from tui.sim.trace import Event
 
@@ -30,6 +31,17 @@ def event_line(event: Event) -> Text:
     )
 
 
+def note_line(note: Note) -> Text:
+    """A speaker note, shown under every filter: it is what the presenter wants seen."""
+    return Text.assemble(
+        (from_sim(note.time).strftime("%H:%M:%S"), "dim"),
+        " ",
+        ("✎ note", "bold cyan"),
+        f" step {note.step}: ",
+        (note.text, "bold"),
+    )
+
+
 def matches(event: Event, flt: str) -> bool:
     if flt == ALL_FILTER:
         return True
@@ -47,16 +59,20 @@ class EventLog(RichLog):
         self._shown = 0
         self._fork: str | None = None
         self._events: Sequence[Event] = ()
+        self._notes: Sequence[Note] = ()
 
     def show(self, snap: Snapshot) -> None:
-        if snap.fork != self._fork or snap.events is not self._events or snap.event_count < self._shown:
-            self._fork, self._events = snap.fork, snap.events
+        stale = snap.fork != self._fork or snap.events is not self._events or snap.event_count < self._shown
+        if stale or len(snap.notes) < len(self._notes):
+            self._fork, self._events, self._notes = snap.fork, snap.events, snap.notes
             self._redraw(snap.events, snap.event_count)
             return
         fresh = [e for e in snap.events[self._shown : snap.event_count] if matches(e, self.filter)]
         for event in fresh[-KEEP:]:
             self.write(event_line(event))
-        self._shown = snap.event_count
+        for note in snap.notes[len(self._notes) :]:
+            self.write(note_line(note))
+        self._shown, self._notes = snap.event_count, snap.notes
 
     def set_filter(self, flt: str) -> None:
         self.filter = flt
@@ -71,7 +87,11 @@ class EventLog(RichLog):
                 picked.append(event)
                 if len(picked) >= KEEP:
                     break
-        for event in reversed(picked):
-            self.write(event_line(event))
+        lines: list[tuple[int, int, Text]] = [(e.step, 0, event_line(e)) for e in reversed(picked)]
+        first = picked[-1].step if len(picked) >= KEEP else -1
+        lines += [(n.step, 1, note_line(n)) for n in self._notes if n.step >= first]
+        lines.sort(key=lambda line: (line[0], line[1]))
+        for _, _, text in lines:
+            self.write(text)
         self._shown = count
         self.border_title = f"Events · {self.filter}"

@@ -41,6 +41,8 @@ def header_text(snap: Snapshot) -> Table:
     grid.add_row(left, clock)
     live = "" if snap.live_compression is None else f" (now ×{snap.live_compression:,.0f})"
     right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}{live}  ", play_state(snap))
+    if snap.recording is not None:
+        right = Text.assemble(("● REC", "bold white on red"), " ", right)
     status = snap.status or "space plays · n steps · 1-9 pick · ? lists every key"
     grid.add_row(Text(status, style="italic", overflow="ellipsis"), right)
     return grid

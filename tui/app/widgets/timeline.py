@@ -21,6 +21,8 @@ ZOOMS = (0.0, 4 * 3600.0, 3600.0, 900.0, 300.0, 60.0, 20.0)
 HEALTH_STYLE = {"ok": "green", "degraded": "yellow", "down": "bold red"}
 #: Spans at or below this many seconds list component activity before service health.
 CLOSE_UP = 900.0
+#: A speaker note on the milestone row.
+NOTE_MARK = "✎"
 ACTIVITY = {0: ("·", "grey50"), 1: ("▪", "yellow"), 2: ("✖", "bold red"), 3: ("◆", "bold magenta")}
 
 
@@ -98,10 +100,15 @@ class TimelineView(Widget):
         # Milestone row.
         out.append(f"{'milestones':<{LABEL}}", style="dim")
         row = [" "] * width
+        styles = ["bold yellow"] * width
         for _name, at in snap.milestones:
             if at is not None and lo <= at < hi:
                 row[min(int((at - lo) / step), width - 1)] = "▼"
-        self._cells(out, row, ["bold yellow"] * width, cursor)
+        for note in snap.notes:
+            if lo <= note.time < hi:
+                col = min(int((note.time - lo) / step), width - 1)
+                row[col], styles[col] = NOTE_MARK, "bold cyan"
+        self._cells(out, row, styles, cursor)
         health = [(name, lane, None) for name, lane in snap.lanes.health.items()]
         activity = [(name, None, lane) for name, lane in snap.lanes.activity.items()]
         # Hours: services' health matters most. Minutes and seconds: who acted, then health.

@@ -1,0 +1,126 @@
+"""Recording in the replay UI: the record and note keys, and a manual session reopened exactly elsewhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ui_helpers import header_text, plain, send, settle
+from tui.app import create_app
+from tui.app.screens.dialogs import NoteDialog
+from tui.app.widgets.timeline import NOTE_MARK
+from tui.session import commands as c
+
+SIZE = (100, 32)
+EARLY_RESTORE = 'operators.restore-dns.at="23:50"'
+
+
+def entries(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()[1:]]
+
+
+def summary_in_a_new_process(path: Path) -> dict:
+    """``run --session FILE --json`` in a fresh interpreter: nothing shared with the app that recorded it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "run", "--session", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(proc.stdout.splitlines()[-1])["summary"]
+
+
+def hashes(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {name: tl.sim.controller.trace.sha256() for name, tl in app.session.timelines.items()}
+
+
+@pytest.mark.asyncio
+async def test_record_key_starts_and_stops_recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.Step(), c.Step())
+        assert "REC" not in header_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "● REC" in header_text(app) and app.snapshot is not None
+        recording = app.snapshot.recording
+        assert recording is not None and recording.startswith("outage-tui-") and recording.endswith(".jsonl")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "REC" not in header_text(app) and "recorded" in app.snapshot.status
+    path = tmp_path / recording
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header["format"] == "outage-tui-session" and header["policy"] == "canonical"
+    # The two moves made before recording started come first, then the one made while recording.
+    assert [e["type"] for e in entries(path)] == ["choice", "choice", "choice"]
+
+
+@pytest.mark.asyncio
+async def test_note_key_adds_a_note_on_the_timeline_in_the_log_and_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    app = create_app(paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.Step(), c.Step(), c.Step())
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"Planner starts", "enter")
+        await settle(pilot)
+        assert app.snapshot is not None and [(n.step, n.text) for n in app.snapshot.notes] == [(3, "Planner starts")]
+        assert NOTE_MARK in plain(app.timeline.render(), width=SIZE[0]).splitlines()[0]
+        log = "\n".join(strip.text for strip in app.log_view.lines)
+        assert "✎ note step 3: Planner starts" in log
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("escape")  # cancelled: no note
+        await settle(pilot)
+        assert len(app.snapshot.notes) == 1
+    assert entries(path)[-1] == {"type": "note", "step": 3, "text": "Planner starts"}
+
+
+@pytest.mark.asyncio
+async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_process(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    app = create_app(policy="manual", paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, *[c.Step() for _ in range(12)], c.Note("before the fork"))
+        await send(pilot, c.Fork("other-order"), c.Step(1), c.Step(), c.Step(), c.Note("another order"))
+        await send(pilot, c.Switch("main"), c.Step(), c.Step(), c.SetSpeed(4.0))
+        await send(pilot, c.Fork("early-restore", (EARLY_RESTORE,)), c.Step(), c.Note("restored early"))
+        await send(pilot, c.Switch("main"), c.JumpMilestone(-1), c.Step(1), c.Step())
+        recorded = hashes(app)
+        forks = [(f.name, f.parent, f.forked_at) for f in app.snapshot.forks]
+        notes = {name: [(n.step, n.text) for n in tl.notes] for name, tl in app.session.timelines.items()}
+        steps = {name: tl.sim.steps for name, tl in app.session.timelines.items()}
+    assert set(recorded) == {"main", "other-order", "early-restore"}
+    assert steps["main"] == 2  # main went back to the start, past both forks, and moved on
+    summary = summary_in_a_new_process(path)
+    assert summary["trace_sha256"] == recorded["main"]
+    assert {name: fork["trace_sha256"] for name, fork in summary["forks"].items()} == {
+        k: v for k, v in recorded.items() if k != "main"
+    }
+    assert summary["forks"]["early-restore"]["overrides"] == [EARLY_RESTORE]
+
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = again.snapshot
+        assert snap is not None and not snap.playing and snap.fork == "main" and snap.speed == 4.0
+        assert hashes(again) == recorded
+        assert [(f.name, f.parent, f.forked_at) for f in snap.forks] == forks
+        assert {name: [(n.step, n.text) for n in tl.notes] for name, tl in again.session.timelines.items()} == notes
+        assert "reopened" in header_text(again)
+        # Carry on from there: fork the reopened main and step it.
+        await send(pilot, c.Fork("later"), c.Step())
+        assert again.snapshot.fork == "later" and again.snapshot.step == steps["main"] + 1

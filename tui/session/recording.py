@@ -1,0 +1,143 @@
+"""Write a live session to a session file as it is played, and reopen one.
+
+A recording may start at any moment (the ``r`` key, or ``replay --record``
+from the start), so it first writes what the session already holds, as if it
+had been recorded from the beginning: every timeline in the order it was
+made, its moves and its notes, then a switch to the current one. From then
+on every move, control, fork, switch and note goes to the file as it happens,
+through :class:`tui.record.SessionWriter` (one whole line per write, synced
+at once: a person makes a few moves a second).
+
+Reopening goes the other way: a :class:`tui.record.SessionReplay` (replayed
+headless beforehand, so a bad file fails before any screen is drawn) becomes
+timelines whose picks are the recorded moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tui.record import MAIN, Header, SessionReplay, SessionWriter
+from tui.record.format import ControlEntry, ForkEntry
+from tui.scenario import Scenario
+from tui.session.timeline import Note, Pick, Timeline, divergence
+
+
+class Recorder:
+    """An open session file that follows a live session."""
+
+    def __init__(self, path: str, header: Header) -> None:
+        self.path = path
+        self.writer = SessionWriter(path, header)
+
+    def history(self, timelines: Iterable[Timeline], current: Timeline) -> None:
+        """Write everything so far, so the file replays to exactly this state."""
+        by_name: dict[str, Timeline] = {}
+        for tl in timelines:
+            if tl.parent is None:
+                own = tl.picks
+            else:
+                parent = by_name[tl.parent]
+                at, own = fork_point(tl, parent)
+                self.writer.fork(tl.name, tl.parent, at, tl.extra_overrides)
+            by_name[tl.name] = tl
+            done = len(tl.picks) - len(own)
+            notes = sorted(tl.notes, key=lambda n: n.step)
+            for note in (n for n in notes if n.step <= done):
+                self.writer.note(note.step, note.text)
+            for step, pick in enumerate(own, start=done + 1):
+                self.pick(pick)
+                for note in (n for n in notes if n.step == step):
+                    self.writer.note(note.step, note.text)
+            for note in (n for n in notes if n.step > len(tl.picks)):
+                self.writer.note(note.step, note.text)
+        if current.name != list(by_name)[-1]:
+            self.switch(current.name, current.sim.steps)
+
+    def pick(self, pick: Pick) -> None:
+        self.writer.choice(pick.index, hand=not pick.by_policy)
+
+    def control(self, action: str, step: int, **fields: Any) -> None:
+        self.writer.control(action, **fields, step=step)
+
+    def switch(self, name: str, step: int) -> None:
+        self.writer.control("switch", to=name, step=step)
+
+    def fork(self, tl: Timeline) -> None:
+        self.writer.fork(tl.name, tl.parent or MAIN, tl.forked_at, tl.extra_overrides)
+
+    def note(self, note: Note) -> None:
+        self.writer.note(note.step, note.text)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def fork_point(tl: Timeline, parent: Timeline) -> tuple[int, list[Pick]]:
+    """Where a fork leaves its parent as the parent is now, and the moves that are its own.
+
+    A fork with the parent's scenario re-takes the parent's moves up to where
+    they still agree (the parent may have gone back and moved differently
+    since); one with changed overrides re-takes them for as long as they held
+    when it was made.
+    """
+    if tl.scenario.overrides == parent.scenario.overrides:
+        shared = divergence(parent.picks[: tl.forked_at], tl.picks[: tl.forked_at])
+        at = min(tl.forked_at, len(tl.picks)) if shared is None else shared
+        return at, tl.picks[at:]
+    return tl.forked_at, tl.picks[min(tl.replayed, len(tl.picks)) :]
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """One recorded timeline, ready to be opened live: its scenario, picks, notes and place in the tree."""
+
+    name: str
+    scenario: Scenario
+    picks: tuple[Pick, ...]
+    parent: str | None
+    forked_at: int
+    overrides: tuple[str, ...]
+    held: int
+    notes: tuple[Note, ...]
+
+
+def scenarios_of(replay: SessionReplay, base: Scenario) -> dict[str, Scenario]:
+    """Each timeline's scenario: the session's, plus a fork's own ``--set`` overrides."""
+    from tui.scenario import load_scenario
+
+    return {
+        name: load_scenario(base.source, [*base.overrides, *tl.plan.overrides]) if tl.plan.overrides else base
+        for name, tl in replay.timelines.items()
+    }
+
+
+def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[Reopened], str, float | None]:
+    """The timelines of a replayed session, the one that was current at its end, and its last speed."""
+    out: list[Reopened] = []
+    for tl in replay.timelines.values():
+        picks = tuple(Pick(m.index, m.component, m.action, m.time, not m.hand) for m in tl.moves)
+        notes = tuple(Note(n.step, tl.time_at(n.step), n.text) for n in tl.plan.notes)
+        out.append(
+            Reopened(
+                tl.name,
+                scenarios[tl.name],
+                picks,
+                tl.plan.parent,
+                tl.plan.at_step,
+                tl.plan.overrides,
+                tl.held,
+                notes,
+            )
+        )
+    current, speed = MAIN, None
+    for entry in replay.session.entries:
+        if isinstance(entry, ForkEntry):
+            current = entry.name
+        elif isinstance(entry, ControlEntry) and entry.action == "switch":
+            current = entry.get("to")
+        elif isinstance(entry, ControlEntry) and entry.action == "speed":
+            speed = float(entry.get("speed"))
+    return out, current, speed
