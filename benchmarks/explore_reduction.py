@@ -2,8 +2,10 @@
 
 Three settings on the same configuration:
 
-* ``full``: state hashing plus partial-order reduction (sleep sets and
-  postponing the Planner and clean-ups when nothing they do conflicts);
+* ``full``: state hashing, symmetry (AZs renamed canonically) and
+  partial-order reduction (sleep sets, postponing the Planner and clean-ups
+  when nothing they do conflicts);
+* ``por``: the same without symmetry;
 * ``hash``: state hashing only (``outage-tui explore --no-reduction``);
 * ``none``: neither: every interleaving is its own run, only cycles on the
   current path are cut; capped by ``--cap`` runs (then the counts are lower
@@ -40,11 +42,18 @@ def main() -> None:
     scenario = load_scenario("us-east-1-2025-10-20", overrides)
     print(f"scope {args.scope}: {' '.join(overrides)}")
     print(f"{'setting':<6} {'runs':>9} {'states':>9} {'steps':>9} {'complete':>9} {'seconds':>8}  violations")
-    settings = [("full", True, True, None), ("hash", False, True, None), ("none", False, False, args.cap)]
-    for name, reduction, hashing, cap in settings:
+    settings = [
+        ("full", True, True, True, None),
+        ("por", True, False, True, None),
+        ("hash", False, False, True, None),
+        ("none", False, False, False, args.cap),
+    ]
+    for name, reduction, symmetry, hashing, cap in settings:
         started = time.perf_counter()
         result = trio.run(
-            lambda r=reduction, h=hashing, c=cap: exhaustive(scenario, reduction=r, hashing=h, max_runs=c, keep=0)
+            lambda r=reduction, s=symmetry, h=hashing, c=cap: exhaustive(
+                scenario, reduction=r, symmetry=s, hashing=h, max_runs=c, keep=0
+            )
         )
         elapsed = time.perf_counter() - started
         violations = {k: v for k, v in result.violations.items() if v}

@@ -100,6 +100,15 @@ def test_reduction_cuts_runs_and_keeps_the_verdict() -> None:
     assert reduced.violations == plain.violations
 
 
+def test_symmetry_merges_states_and_keeps_the_verdict(small_result) -> None:
+    plain = trio.run(lambda: exhaustive(scenario(*SMALL), reduction=True, symmetry=False))
+    assert plain.complete and small_result.complete
+    assert small_result.states < plain.states
+    assert {k for k, v in plain.violations.items() if v} == {k for k, v in small_result.violations.items() if v}
+    assert plain.shortest is not None and small_result.shortest is not None
+    assert len(plain.shortest.components) == len(small_result.shortest.components)
+
+
 def test_random_walk_and_pct_find_the_race() -> None:
     sc = scenario(*SMALL)
     walk = trio.run(lambda: random_walk(sc, seed=1, max_runs=300))

@@ -100,8 +100,10 @@ async def doom_meter_async(
             await run.step_index(index)
         await run.settle()
         actions = {g.component: g.action for g in run.gates()}
-    for component, child in edges.get(root, {}).items():
+        names = {canon: run.concrete_name(canon) for canon in edges.get(root, {})}
+    for canon, child in edges.get(root, {}).items():
         t, d = count(child, horizon - 1)
+        component = names[canon]
         choices.append(ChoiceDoom(component, actions.get(component, ""), t, d))
     count.cache_clear()
     return DoomMeter(

@@ -242,6 +242,9 @@ class CoreRun:
         self.endpoints: list[str] = list(world.scenario.get("dns.endpoints"))
         self.tolerant = bool(world.scenario.get("fixes.rollback_tolerates_missing"))
         self.enactors: dict[str, EnactorState] = {}
+        self.symmetry = True
+        self._canon: tuple[tuple[Any, ...], dict[str, str]] | None = None
+        self._canon_at = -1
         self._cached_at = -1
         self._pending: list[Gate] = []
         self._gates: list[Gate] = []
@@ -403,41 +406,90 @@ class CoreRun:
 
     # -- the state abstraction ---------------------------------------------------
     def fingerprint(self) -> bytes:
-        """A digest of :meth:`abstract_state`."""
-        return hashlib.blake2b(repr(self.abstract_state()).encode(), digest_size=16).digest()
+        """A digest of :meth:`abstract_state` (of :meth:`canonical` with symmetry on)."""
+        state = self.canonical()[0] if self.symmetry else self.abstract_state()
+        return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
-    def abstract_state(self) -> tuple[Any, ...]:
-        """Everything that can influence the core's future or its invariants (see the module docstring)."""
-        zones = tuple(
+    def _gate_info(self, gate: Gate) -> tuple[Any, ...]:
+        """A gate as the abstraction sees it: action, waiting on a signal, locals not in the text."""
+        local: tuple[Any, ...] = ()
+        state = self.enactors.get(gate.component)
+        action = gate.action
+        if state is not None:
+            match = _APPLY.match(action)
+            if match:
+                local = (state.read_lock == self.world.route53.zones[match[2]].lock,)
+            elif action == "look for a newer plan":
+                # Only whether a newer plan is waiting matters, not which one was seen.
+                local = (self.is_idle_poll(gate),)
+            else:
+                # A retry reads the lock and goes on exactly like a first attempt.
+                retry = _RETRY.match(action)
+                if retry:
+                    action = f"read the lock on {retry[2]} for plan {retry[1]}"
+        return (action, gate.time == math.inf, local)
+
+    def _zones(self) -> tuple[Any, ...]:
+        return tuple(
             (ep, tuple(sorted(z.trees)), z.alias, z.rollback) for ep, z in sorted(self.world.route53.zones.items())
         )
-        gates = []
-        for gate in sorted(self.pending(), key=lambda g: g.component):
-            if gate.component == INVISIBLE:
-                continue
-            local: tuple[Any, ...] = ()
-            state = self.enactors.get(gate.component)
-            action = gate.action
-            if state is not None:
-                match = _APPLY.match(action)
-                if match:
-                    local = (state.read_lock == self.world.route53.zones[match[2]].lock,)
-                elif action == "look for a newer plan":
-                    # Only whether a newer plan is waiting matters, not which one was seen.
-                    local = (self.is_idle_poll(gate),)
-                else:
-                    # A retry reads the lock and goes on exactly like a first attempt.
-                    retry = _RETRY.match(action)
-                    if retry:
-                        action = f"read the lock on {retry[2]} for plan {retry[1]}"
-            gates.append((gate.component, action, gate.time == math.inf, local))
-        world = (
+
+    def _world(self) -> tuple[Any, ...]:
+        return (
             self.world.plans.latest_generation,
-            tuple(sorted(self.world.cleanup_requests.items())),
             tuple(sorted(v for v in self.world.violations if v in EXPLORED_INVARIANTS)),
             self.planner_done(),
         )
-        return (zones, tuple(gates), world)
+
+    def abstract_state(self) -> tuple[Any, ...]:
+        """Everything that can influence the core's future or its invariants (see the module docstring)."""
+        gates = tuple(
+            (g.component, *self._gate_info(g))
+            for g in sorted(self.pending(), key=lambda g: g.component)
+            if g.component != INVISIBLE
+        )
+        requests = tuple(sorted(self.world.cleanup_requests.items()))
+        return (self._zones(), gates, requests, self._world())
+
+    def canonical(self) -> tuple[tuple[Any, ...], dict[str, str]]:
+        """The abstract state up to renaming Availability Zones, and the renaming used.
+
+        The Enactors (each with its clean-up) run the same code and differ
+        only by name, which nothing in the core reads (the lock holder's name
+        is not part of the state: see the module docstring). So each AZ's
+        block (its Enactor's gate, its clean-up's gate, the pending request)
+        is sorted, and AZs are renamed ``#0``, ``#1``, ... in that order: two
+        states that differ by a permutation of AZs hash the same.
+        """
+        if self._canon_at == self.controller.steps and self._canon is not None:
+            return self._canon
+        by_name = {g.component: self._gate_info(g) for g in self.pending() if g.component != INVISIBLE}
+        others = tuple(sorted((c, info) for c, info in by_name.items() if not c.startswith(CORE_PREFIXES)))
+        blocks = []
+        for az in self.world.scenario.enactor_names():
+            block = (by_name.get(f"enactor/{az}"), by_name.get(f"cleanup/{az}"), self.world.cleanup_requests.get(az))
+            blocks.append((repr(block), block, az))
+        blocks.sort(key=lambda b: b[0])
+        rename: dict[str, str] = {}
+        for i, (_, _, az) in enumerate(blocks):
+            rename[f"enactor/{az}"] = f"enactor/#{i}"
+            rename[f"cleanup/{az}"] = f"cleanup/#{i}"
+        state = (self._zones(), others, tuple(b[1] for b in blocks), self._world())
+        self._canon, self._canon_at = (state, rename), self.controller.steps
+        return self._canon
+
+    def canonical_name(self, component: str) -> str:
+        """``component``'s name in the canonical frame (itself without symmetry)."""
+        return self.canonical()[1].get(component, component) if self.symmetry else component
+
+    def concrete_name(self, canonical: str) -> str:
+        """The component that plays the part of ``canonical`` in this run's current state."""
+        if not self.symmetry:
+            return canonical
+        for name, canon in self.canonical()[1].items():
+            if canon == canonical:
+                return name
+        return canonical
 
     # -- commutation ---------------------------------------------------------------
     def footprint(self, gate: Gate) -> Footprint:

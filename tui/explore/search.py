@@ -122,6 +122,7 @@ class _Frame:
     violations: frozenset[str]
     done: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
 
 
 def _ended(run: CoreRun) -> bool:
@@ -139,6 +140,7 @@ async def explore_graph(
     stop_at_first: bool = False,
     mark: Callable[[CoreRun], bool] | None = None,
     order_seed: int | None = None,
+    symmetry: bool = True,
     progress: Progress | None = None,
     result: SearchResult | None = None,
 ) -> tuple[StateGraph, SearchResult]:
@@ -153,6 +155,9 @@ async def explore_graph(
     explored further (the doom meter stops a continuation there).
     ``order_seed`` shuffles the order in which each state's moves are tried
     (the search stays exhaustive; a bounded one reaches deep races sooner).
+    ``symmetry`` identifies states that differ only by which AZ is which
+    (:meth:`CoreRun.canonical`); sleep sets and edges are then kept in the
+    canonical frame.
     """
     out = result or SearchResult("exhaustive")
     graph = StateGraph()
@@ -164,6 +169,7 @@ async def explore_graph(
 
     def open_state(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
         frame = _open(run, fp, sleep, viol, on_path)
+        frame.names = {g.component: run.canonical_name(g.component) for g in run.gates()}
         if reduction and frame.todo:
             kept, postponed = run.persistent(frame.todo)
             frame.todo, frame.postponed = kept, postponed
@@ -194,13 +200,15 @@ async def explore_graph(
             if depth < depth_seen.get(fp, horizon + 1):
                 visited.pop(fp, None)  # seen only deeper: explore again with more budget
                 depth_seen[fp] = depth
+        canon = frozenset(run.canonical_name(c) for c in sleep)
         if fp in visited:
             old = visited[fp]
-            if old <= sleep:
+            if old <= canon:
                 return _Frame(fp, [], sleep, viol)
-            visited[fp] = old & sleep
-            return _Frame(fp, [c for c in order if c in old and c not in sleep], sleep, viol)
-        visited[fp] = sleep
+            visited[fp] = old & canon
+            todo = [c for c in order if run.canonical_name(c) in old and c not in sleep]
+            return _Frame(fp, todo, sleep, viol)
+        visited[fp] = canon
         return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)
 
     while True:
@@ -208,6 +216,7 @@ async def explore_graph(
             break
         out.runs += 1
         async with open_core(scenario) as run:
+            run.symmetry = symmetry
             for index in prefix:
                 await run.step_index(index)
             await run.settle()
@@ -238,7 +247,7 @@ async def explore_graph(
                 out.transitions += 1
                 fp = run.fingerprint()
                 viol = run.violations()
-                graph.add_edge(frame.fp, component, fp)
+                graph.add_edge(frame.fp, frame.names.get(component, component), fp)
                 graph.add_state(fp, viol, frame.violations)
                 if viol - frame.violations and out.first_counterexample_s is None:
                     out.first_counterexample_s = time.perf_counter() - started
@@ -267,16 +276,25 @@ async def explore_graph(
 
 
 async def confirm(scenario: Scenario, invariant: str, components: Sequence[str]) -> Counterexample | None:
-    """Replay a schedule by component names; return it with indices and words if it breaks ``invariant``."""
+    """Replay a schedule by component names; return it with indices and words if it breaks ``invariant``.
+
+    Names may be canonical (``enactor/#0``, from a symmetric search's graph):
+    each is mapped to the component playing that part at that moment.
+    """
     log: list[tuple[int, str]] = []
+    taken: list[str] = []
     async with open_core(scenario) as run:
         await run.settle(log)
-        for taken, component in enumerate(components, 1):
+        for name in components:
+            component = run.concrete_name(name)
+            if component not in run.moves():
+                return None
             await run.take(component, log)
+            taken.append(component)
             if invariant in run.violations():
                 indices = tuple(i for i, _ in log)
                 words = tuple(w for _, w in log)
-                return Counterexample(invariant, tuple(components[:taken]), indices, words)
+                return Counterexample(invariant, tuple(taken), indices, words)
             await run.settle(log)
     return None
 
@@ -309,12 +327,22 @@ async def exhaustive(
     hashing: bool = True,
     max_runs: int | None = None,
     order_seed: int | None = None,
+    symmetry: bool | None = None,
     keep: int | None = 50,
     progress: Progress | None = None,
 ) -> SearchResult:
-    """Every interleaving of the DNS core (up to ``max_runs``); violations and shortest counterexamples."""
+    """Every interleaving of the DNS core (up to ``max_runs``); violations and shortest counterexamples.
+
+    ``symmetry`` defaults to ``reduction``: ``reduction=False`` is plain state hashing.
+    """
     graph, result = await explore_graph(
-        scenario, reduction=reduction, hashing=hashing, max_runs=max_runs, order_seed=order_seed, progress=progress
+        scenario,
+        reduction=reduction,
+        hashing=hashing,
+        max_runs=max_runs,
+        order_seed=order_seed,
+        symmetry=reduction if symmetry is None else symmetry,
+        progress=progress,
     )
     result.violations = {name: len(graph.first_violations.get(name, ())) for name in EXPLORED_INVARIANTS}
     result.counterexamples = await counterexamples_from(scenario, graph, keep)
