@@ -112,7 +112,8 @@ async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_proc
     }
     assert summary["forks"]["early-restore"]["overrides"] == [EARLY_RESTORE]
 
-    again = create_app(session=str(path))
+    continued = tmp_path / "talk-2.jsonl"
+    again = create_app(session=str(path), record=str(continued))
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         snap = again.snapshot
@@ -124,3 +125,7 @@ async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_proc
         # Carry on from there: fork the reopened main and step it.
         await send(pilot, c.Fork("later"), c.Step())
         assert again.snapshot.fork == "later" and again.snapshot.step == steps["main"] + 1
+        carried_on = hashes(again)
+    # The new recording starts with everything the reopened session held, then what was done after.
+    summary = summary_in_a_new_process(continued)
+    assert {"main": summary["trace_sha256"]} | {n: f["trace_sha256"] for n, f in summary["forks"].items()} == carried_on

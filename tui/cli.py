@@ -270,23 +270,44 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file or 
 @app.command()
 def export(
     file: Annotated[str, typer.Argument(help="A session file (from --record).")],
-    to: Annotated[str, typer.Option("--to", metavar="FORMAT", help="md (postmortem timeline) or trace (Perfetto).")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="FORMAT",
+            help="md (postmortem timeline), trace (Perfetto), cast (asciicast v2) or svg (a frame per marker).",
+        ),
+    ],
     output: Annotated[
-        str, typer.Option("-o", "--output", metavar="OUT", help="Where to write ('-' for stdout).")
+        str, typer.Option("-o", "--output", metavar="OUT", help="Where to write ('-' for stdout; svg: a directory).")
     ] = "-",
+    size: Annotated[str, typer.Option("--size", metavar="WxH", help="cast, svg: terminal size.")] = "100x30",
+    speed: Annotated[float, typer.Option("--speed", help="cast: playback speed (1 = as the UI plays it).")] = 1.0,
 ) -> None:
     """Export a recorded session for a postmortem document or a talk."""
 
     def body() -> None:
+        import math
+
         from tui.record import read_session, replay_session
-        from tui.record.export import exporter
+        from tui.record.export import DIRECTORY_EXPORTS, exporter
 
         render = exporter(to)
+        if to in DIRECTORY_EXPORTS and output == "-":
+            raise BadInput(f"--to {to}: writes one file per frame, expected -o DIR")
+        if not (math.isfinite(speed) and speed > 0):
+            raise BadInput(f"--speed {speed}: expected a number > 0")
+        width, _, height = size.lower().partition("x")
+        if not (width.isdigit() and height.isdigit() and 40 <= int(width) <= 400 and 10 <= int(height) <= 200):
+            raise BadInput(f"--size {size}: expected WIDTHxHEIGHT, e.g. 100x30 (40-400 by 10-200)")
         recorded = read_session(file)
         warning = recorded.warning()
         if warning:
             typer.echo(f"outage-tui: warning: {warning}", err=True)
-        text = render(replay_session(recorded))
+        text = render(replay_session(recorded), output=output, size=(int(width), int(height)), speed=speed)
+        if isinstance(text, list):
+            typer.echo(f"{output}: {len(text)} SVG frames")
+            return
         if output == "-":
             sys.stdout.write(text)
             return

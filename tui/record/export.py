@@ -8,8 +8,10 @@ into a postmortem document, ``trace`` is Chrome trace-event JSON that Perfetto
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from tui.clock import from_sim
@@ -196,21 +198,33 @@ def _instant(name: str, cat: str, ts: int, pid: int, args: dict[str, Any]) -> di
     return {"name": name, "cat": cat, "ph": "i", "s": "p", "ts": ts, "pid": pid, "tid": SESSION_TID, "args": args}
 
 
-def _markdown(replay: SessionReplay) -> str:
+def _markdown(replay: SessionReplay, **_options: Any) -> str:
     return to_markdown(replay)
 
 
-def _trace(replay: SessionReplay) -> str:
+def _trace(replay: SessionReplay, **_options: Any) -> str:
     return json.dumps(to_chrome_trace(replay), separators=(",", ":")) + "\n"
 
 
-#: ``export --to`` formats that need only the replayed session (the UI-driven ones register elsewhere).
-EXPORTERS: dict[str, Callable[[SessionReplay], str]] = {"md": _markdown, "trace": _trace}
+#: An exporter takes the replayed session and the ``export`` options (``output``, ``size``, ``speed``) it
+#: needs, and returns the text to write to ``-o``, or the files it wrote itself (one per frame, say).
+Exporter = Callable[..., "str | list[Path]"]
+
+#: ``export --to`` formats. The ones that play the session in the UI register themselves when their
+#: module is imported, so this package never imports Textual.
+EXPORTERS: dict[str, Exporter] = {"md": _markdown, "trace": _trace}
+#: Where the UI-driven formats live, imported only when one is asked for.
+UI_EXPORTERS = {"cast": "tui.app.cast", "svg": "tui.app.cast"}
+#: Formats whose ``-o`` is a directory.
+DIRECTORY_EXPORTS = frozenset({"svg"})
 
 
-def exporter(name: str) -> Callable[[SessionReplay], str]:
+def exporter(name: str) -> Exporter:
     """The exporter for ``--to name``, or a one-line error listing the known ones."""
+    if name not in EXPORTERS and name in UI_EXPORTERS:
+        importlib.import_module(UI_EXPORTERS[name])
     try:
         return EXPORTERS[name]
     except KeyError:
-        raise BadInput(f"--to {name}: unknown export format, expected one of {', '.join(EXPORTERS)}") from None
+        known = ", ".join(dict.fromkeys([*EXPORTERS, *UI_EXPORTERS]))
+        raise BadInput(f"--to {name}: unknown export format, expected one of {known}") from None

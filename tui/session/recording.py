@@ -78,16 +78,17 @@ class Recorder:
 def fork_point(tl: Timeline, parent: Timeline) -> tuple[int, list[Pick]]:
     """Where a fork leaves its parent as the parent is now, and the moves that are its own.
 
-    A fork with the parent's scenario re-takes the parent's moves up to where
-    they still agree (the parent may have gone back and moved differently
-    since); one with changed overrides re-takes them for as long as they held
-    when it was made.
+    A fork re-takes the parent's moves it held when it was made (all of them
+    with the parent's scenario; with changed overrides, as many as still
+    existed). The parent may have gone back and moved differently since, so
+    only the part both still share is taken from it; the fork's later moves
+    follow by index, which replays them exactly under the fork's scenario.
     """
-    if tl.scenario.overrides == parent.scenario.overrides:
-        shared = divergence(parent.picks[: tl.forked_at], tl.picks[: tl.forked_at])
-        at = min(tl.forked_at, len(tl.picks)) if shared is None else shared
-        return at, tl.picks[at:]
-    return tl.forked_at, tl.picks[min(tl.replayed, len(tl.picks)) :]
+    same = tl.scenario.overrides == parent.scenario.overrides
+    held = tl.forked_at if same else min(tl.replayed, tl.forked_at)
+    shared = divergence(parent.picks[:held], tl.picks[:held])
+    at = min(held if shared is None else shared, len(parent.picks), len(tl.picks))
+    return at, tl.picks[at:]
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,9 @@ class Session:
             else:
                 self.current = await self._open("main", self.config.scenario, ())
             if self.config.record is not None:
+                reopened = self.status
                 self._start_recording(self.config.record)
+                self.status = f"{reopened} · {self.status}" if reopened else self.status
             self.started.set()
             self._next_at = trio.current_time()
             while True:
