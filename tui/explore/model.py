@@ -1,10 +1,12 @@
 """The DNS core as the explorer drives it: the same components, an untimed controller.
 
-Exploration runs the very Trio components of the replay (Planner, Enactors,
-clean-ups, Route 53 propagation), built by the same ``install_all`` as every
-run, through a controller that refuses to start anything outside the DNS core
-(operators, resolvers, the cascade): they cannot influence the race and would
-only multiply the interleavings.
+Exploration runs the very component functions that run as Trio tasks in the
+replay (Planner, Enactors, clean-ups, Route 53 propagation), built by the same
+``install_all`` as every run, through a controller that refuses to start
+anything outside the DNS core (operators, resolvers, the cascade): they cannot
+influence the race and would only multiply the interleavings. Components
+block only on controller gates, so this controller resumes their coroutines
+itself rather than through Trio's scheduler (see :class:`CoreController`).
 
 **Untimed semantics.** The controller's ``choice_window`` is infinite, so
 every parked gate is runnable and any component may be delayed for as long as
@@ -23,6 +25,8 @@ emits (the plan an Enactor saw last; whether the lock it read is still the
 lock in the zone). Route 53 propagation is left out: what it publishes is read
 by nobody in the core, so the explorer steps it as soon as it can move, and
 an Enactor polling for a plan it has already seen changes nothing at all.
+Enactors differ only by name, so with symmetry on, states that differ by a
+permutation of AZs are one state (:meth:`CoreRun.canonical`).
 """
 
 from __future__ import annotations
@@ -95,6 +99,8 @@ class CoreController(Controller):
     """
 
     def __init__(self, *, tick: float, keep_trace: bool = True, **kwargs: Any) -> None:
+        if kwargs.get("choice_window", math.inf) != math.inf:
+            raise SimulationError("the explorer's controller is untimed: choice_window must be infinite")
         super().__init__(None, **kwargs)  # type: ignore[arg-type]  # no nursery: nothing runs as a Trio task
         self.tick = tick
         self._coros: dict[str, Coroutine[Any, Any, None]] = {}
@@ -140,13 +146,15 @@ class CoreController(Controller):
     async def step(self, index: int = 0) -> Choice:
         """Run the chosen component until it parks again (or ends), in this very call."""
         self.now += self.tick
-        options = self.choices()
-        if not options:
-            raise SimulationError("no component can move")
-        if not 0 <= index < len(options):
-            raise SimulationError(f"choice {index} out of range 0..{len(options) - 1}")
+        # The window is infinite, so the choices are every live gate in order:
+        # build only the chosen one rather than the whole list.
         live = sorted((g for g in self._gates if g.time < math.inf), key=Gate.key)
-        gate, choice = live[index], options[index]
+        if not live:
+            raise SimulationError("no component can move")
+        if not 0 <= index < len(live):
+            raise SimulationError(f"choice {index} out of range 0..{len(live) - 1}")
+        gate = live[index]
+        choice = Choice(index=index, component=gate.component, action=gate.action, time=max(gate.time, self.now))
         self._gates.remove(gate)
         self.now = choice.time
         self.steps += 1

@@ -6,7 +6,10 @@ pending gate) before it goes somewhere new. The exhaustive search is a
 depth-first search over the state graph with
 
 * **state hashing** at every decision point (:meth:`CoreRun.fingerprint`),
-  so a state reached again is not explored again, and
+  so a state reached again is not explored again, up to a permutation of
+  AZs (symmetry),
+* **persistent sets**: the Planner or a clean-up waits while nothing it could
+  ever do conflicts with the steps the others are parked at, and
 * **sleep sets** (Godefroid's partial-order reduction): after exploring a
   step ``a`` from a state, a later sibling ``b`` that commutes with ``a``
   passes ``a`` on asleep, so the interleaving ``b·a`` is not run again once
@@ -14,9 +17,14 @@ depth-first search over the state graph with
   intersected on every visit, and only steps that were asleep before but are
   awake now are explored again, which keeps the search complete for safety.
 
-Every explored edge is kept, so the shortest counterexample is a breadth-first
-search over what was seen, replayed at the end to confirm it and to recover
-the controller's choice indices.
+Commuting steps are read off each step's footprint (:meth:`CoreRun.footprint`):
+steps of different components touching different endpoints, records or
+requests commute.
+
+Every explored edge is kept, so a breadth-first search over what was seen
+bounds the shortest counterexample; one more search without reduction,
+bounded just below that, makes it exact. Counterexamples are replayed at the
+end to confirm them and to recover the controller's choice indices.
 """
 
 from __future__ import annotations
