@@ -57,6 +57,11 @@ async def test_record_key_starts_and_stops_recording(tmp_path: Path, monkeypatch
         await pilot.press("r")
         await settle(pilot)
         assert "REC" not in header_text(app) and "recorded" in app.snapshot.status
+        await pilot.press("r")  # a second recording in the same second gets a name of its own
+        await settle(pilot)
+        assert app.snapshot.recording not in (None, recording)
+        await pilot.press("r")
+        await settle(pilot)
     path = tmp_path / recording
     header = json.loads(path.read_text().splitlines()[0])
     assert header["format"] == "outage-tui-session" and header["policy"] == "canonical"
@@ -129,3 +134,35 @@ async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_proc
     # The new recording starts with everything the reopened session held, then what was done after.
     summary = summary_in_a_new_process(continued)
     assert {"main": summary["trace_sha256"]} | {n: f["trace_sha256"] for n, f in summary["forks"].items()} == carried_on
+
+
+@pytest.mark.asyncio
+async def test_a_session_without_moves_opens_paused_at_its_first_step(tmp_path: Path) -> None:
+    from tui.record import Header
+    from tui.scenario import load_scenario
+
+    scenario = load_scenario()
+    path = tmp_path / "header-only.jsonl"
+    path.write_text(json.dumps(Header.for_run(scenario, 7, "manual").as_dict()) + "\n")
+    app = create_app(session=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap is not None and snap.step == 0 and not snap.playing and snap.policy == "manual"
+        assert "paused at its first step" in snap.status
+        await send(pilot, c.Step(1))  # and it carries on by hand from there
+        assert app.snapshot.step == 1
+
+
+def test_replay_session_bad_input_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    for args, found in (
+        (["--session", str(missing)], "no such session file"),
+        (["--session", str(missing), "--policy", "random"], "--session"),
+        (["--record", str(tmp_path / "no-dir" / "x.jsonl")], "no such directory"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "replay", *args], capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert found in proc.stderr and "Traceback" not in proc.stderr

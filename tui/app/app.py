@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 import trio
 from textual import work
@@ -66,6 +67,15 @@ BINDINGS: list[Binding] = [
 #: Shown in the footer when they apply; the rest are in the help overlay and the palette.
 FOOTER = {"play", "step", "step-event", "milestone-next", "pick-1", "fork", "fork-tree", "compare", "help", "quit"}
 BINDINGS = [b if b.id in FOOTER else dataclasses.replace(b, show=False) for b in BINDINGS]
+
+
+def fresh_name(stem: str) -> str:
+    """``stem.jsonl`` in the working directory, or ``stem-2.jsonl``... if that exists: never overwrite a recording."""
+    path, n = Path(f"{stem}.jsonl"), 1
+    while path.exists():
+        n += 1
+        path = Path(f"{stem}-{n}.jsonl")
+    return str(path)
 
 
 class ReplayApp(App[None]):
@@ -289,7 +299,7 @@ class ReplayApp(App[None]):
         if self.snapshot is not None and self.snapshot.recording is not None:
             self.send(cmd.Record(None))
             return
-        path = self.record_default or time.strftime("outage-tui-%Y%m%d-%H%M%S.jsonl")
+        path = self.record_default or fresh_name(time.strftime("outage-tui-%Y%m%d-%H%M%S"))
         self.record_default = None  # a second recording must not overwrite the first
         self.send(cmd.Record(path))
 
