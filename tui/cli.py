@@ -232,7 +232,7 @@ def explore(
         bool,
         typer.Option("--reduction/--no-reduction", help="Partial-order and symmetry reduction (else hashing only)."),
     ] = True,
-    pct_changes: Annotated[int, typer.Option("--pct-changes", help="PCT priority-change budget.")] = 2,
+    pct_changes: Annotated[int, typer.Option("--pct-changes", help="PCT priority-change points per run.")] = 3,
 ) -> None:
     """Search the DNS core's interleavings for broken invariants (exhaustive, random, PCT)."""
 

@@ -457,7 +457,7 @@ async def pct(
     *,
     seed: int = 0,
     max_runs: int = 1000,
-    changes: int = 2,
+    changes: int = 3,
     max_depth: int = 400,
     keep: int | None = 50,
     progress: Progress | None = None,
@@ -473,14 +473,14 @@ async def pct(
     """
     rng = random.Random(seed)
     walk = _Walk(scenario, "pct")
-    expected = 60  # steps per run; refined from the runs seen
+    expected = 0  # chosen steps per run, learnt from the runs seen (the first run has no change point)
     for _ in range(max_runs):
         walk.result.runs += 1
         async with open_core(scenario) as run:
             names = sorted({g.component for g in run.controller.pending()})
             order = rng.sample(names, len(names))
             priority = {name: changes + 1 + i for i, name in enumerate(order)}
-            points = sorted(rng.sample(range(1, expected + 1), min(changes, expected)))
+            points = sorted(rng.sample(range(1, expected + 1), min(changes, expected))) if expected else []
             await run.settle()
             taken: list[str] = []
             viol = walk.record(run, taken, frozenset())
