@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tui.cli import app
 from tui.explore.doom import EVERY, NONE, doom_meter
 from tui.explore.model import open_core
-from tui.explore.search import exhaustive, explore_graph, first_violation, pct, random_walk, search
+from tui.explore.search import exhaustive, explore_graph, first_violation, pct, random_walk, search, shrink
 from tui.explore.sessions import read_session
 from tui.scenario import load_scenario
 
@@ -212,6 +212,16 @@ def test_saved_counterexample_replays_through_the_session_reader(tmp_path: Path,
     recorded = read_recorded(paths[0])
     replayed = trio.run(lambda: replay_session_async(recorded, scenario_for(recorded), opener=open_core_simulation))
     assert small_result.counterexamples[0].invariant in replayed.summary()["violations"]
+
+
+def test_shrink_reaches_the_true_shortest(small_result) -> None:
+    sc = scenario(*SMALL)
+    walk = trio.run(lambda: random_walk(sc, seed=5, max_runs=100))
+    longest = max(walk.counterexamples, key=len)
+    found = trio.run(lambda: shrink(sc, longest.indices))
+    assert found is not None and found.proven
+    best = min(len(c.components) for c in small_result.counterexamples if c.invariant == found.invariant)
+    assert len(found.example.components) == best <= len(longest.components)
 
 
 def test_cli_shrink_session(tmp_path: Path) -> None:

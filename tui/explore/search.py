@@ -569,9 +569,10 @@ async def shrink(scenario: Scenario, choices: Sequence[int], *, max_runs: int = 
     """The shortest schedule reaching the same violation as ``choices``.
 
     First a greedy pass drops one chosen step at a time while the violation
-    still happens (cheap, finds a local minimum); then a bounded exhaustive
-    search looks for anything shorter and, if it finishes, proves the result
-    minimal.
+    still happens (cheap, finds a local minimum); then an exhaustive search
+    bounded one step below, without partial-order reduction so that its
+    breadth-first distances are exact, looks for anything shorter and, if it
+    finishes, proves the result minimal.
     """
     started = time.perf_counter()
     found = await first_violation(scenario, choices)
@@ -595,7 +596,7 @@ async def shrink(scenario: Scenario, choices: Sequence[int], *, max_runs: int = 
                 break
     best = await confirm(scenario, invariant, current)
     assert best is not None
-    graph, search_result = await explore_graph(scenario, reduction=True, horizon=len(current) - 1, max_runs=max_runs)
+    graph, search_result = await explore_graph(scenario, reduction=False, horizon=len(current) - 1, max_runs=max_runs)
     runs += search_result.runs
     for example in await counterexamples_from(scenario, graph, None):
         if example.invariant == invariant and len(example.components) < len(best.components):
