@@ -134,13 +134,7 @@ class CoreController(Controller):
         """Cascade monitors do not run during exploration."""
 
     async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
-        if self._running != ctx.name:
-            raise SimulationError(f"{ctx.name} tried to park outside its turn")
-        gate = self._new_gate(ctx.name, action, time)
-        if signal is not None:
-            gate.signal = signal
-            signal._waiters.append(gate)
-        self._running = None
+        self._leave_turn(ctx, action, time, signal)
         await _PARKED
 
     async def step(self, index: int = 0) -> Choice:

@@ -164,7 +164,8 @@ class Controller:
         self._gates.append(gate)
         return gate
 
-    async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
+    def _leave_turn(self, ctx: Ctx, action: str, time: float, signal: Signal | None) -> Gate:
+        """Create the gate a component parks at and end its turn (the part every controller shares)."""
         if self._running != ctx.name:
             raise SimulationError(f"{ctx.name} tried to park outside its turn")
         gate = self._new_gate(ctx.name, action, time)
@@ -172,6 +173,10 @@ class Controller:
             gate.signal = signal
             signal._waiters.append(gate)
         self._running = None
+        return gate
+
+    async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
+        gate = self._leave_turn(ctx, action, time, signal)
         self._turn_done.set()
         await gate.event.wait()
 
