@@ -61,6 +61,7 @@ def create_app(
 def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio.abc.Clock | None) -> ReplayApp:
     from tui.app.app import ReplayApp
     from tui.record import read_session, replay_session, scenario_for
+    from tui.record.replay import opener_for
     from tui.session.session import SessionConfig
 
     recorded = read_session(session)
@@ -76,6 +77,8 @@ def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio
         record=record,
         scenario_path=header.scenario_path,
         reopen=replay,
+        world=header.world,
+        opener=opener_for(header.world),
     )
     return ReplayApp(config, trio_clock=trio_clock)
 

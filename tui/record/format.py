@@ -33,7 +33,10 @@ Entries:
 * ``note``: speaker ``text`` at ``step`` of the current timeline.
 
 A header may also carry ``scenario_path``: the scenario came from a file rather
-than a built-in, and this is where it was.
+than a built-in, and this is where it was; and ``world``: ``"full"`` (the
+default, the whole timed run) or ``"dns-core"`` (the explorer's untimed DNS
+core, whose choice indices mean nothing in the full world, so a reader must
+replay them there).
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ VERSION = 1
 MAIN = "main"
 CONTROL_ACTIONS = ("pause", "resume", "speed", "seek", "switch")
 ENTRY_TYPES = ("choice", "control", "fork", "note")
+#: The worlds a session's choice indices can refer to: the full timed run, or the explorer's DNS core.
+FULL, DNS_CORE = "full", "dns-core"
+WORLDS = (FULL, DNS_CORE)
 
 
 class EntryError(ValueError):
@@ -72,11 +78,16 @@ class Header:
     policy: str
     tool_version: str = __version__
     scenario_path: str | None = None
+    world: str = FULL
 
     @classmethod
-    def for_run(cls, scenario: Scenario, seed: int, policy: str, scenario_path: str | None = None) -> Header:
-        """The header of a run of ``scenario``, hashed as loaded (before overrides)."""
-        return cls(scenario.id, scenario.sha256, tuple(scenario.overrides), seed, policy, __version__, scenario_path)
+    def for_run(
+        cls, scenario: Scenario, seed: int, policy: str, scenario_path: str | None = None, world: str = FULL
+    ) -> Header:
+        """The header of a run of ``scenario``, hashed as loaded (before overrides), in ``world``."""
+        return cls(
+            scenario.id, scenario.sha256, tuple(scenario.overrides), seed, policy, __version__, scenario_path, world
+        )
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -91,6 +102,8 @@ class Header:
         }
         if self.scenario_path is not None:
             out["scenario_path"] = self.scenario_path
+        if self.world != FULL:
+            out["world"] = self.world
         return out
 
 
@@ -203,6 +216,9 @@ def parse_header(data: Any) -> Header:
     path = data.get("scenario_path")
     if path is not None and not isinstance(path, str):
         raise EntryError(f"scenario_path {json.dumps(path)}", "scenario_path as a string")
+    world = data.get("world", FULL)
+    if world not in WORLDS:
+        raise EntryError(f"world {json.dumps(world)}", "world " + " or ".join(f'"{w}"' for w in WORLDS))
     return Header(
         scenario=data["scenario"],
         scenario_sha256=data["scenario_sha256"],
@@ -211,6 +227,7 @@ def parse_header(data: Any) -> Header:
         policy=data["policy"],
         tool_version=data["tool_version"],
         scenario_path=path,
+        world=world,
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import trio
 
 from tui.errors import BadInput
-from tui.record.format import MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry
+from tui.record.format import DNS_CORE, MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
@@ -255,6 +255,16 @@ def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
 Opener = Callable[[Scenario, str, int], AbstractAsyncContextManager[Simulation]]
 
 
+def opener_for(world: str) -> Opener:
+    """How to open a timeline of a session recorded in ``world`` (its header's ``world``)."""
+    if world == DNS_CORE:
+        # Imported here: only explorer counterexamples need the untimed core.
+        from tui.explore.model import open_core_simulation
+
+        return open_core_simulation
+    return open_simulation
+
+
 async def replay_session_async(
     session: SessionFile,
     scenario: Scenario,
@@ -291,9 +301,9 @@ async def replay_session_async(
 def replay_session(
     session: SessionFile, scenario: Scenario | None = None, on_event: Callable[[Event], None] | None = None
 ) -> SessionReplay:
-    """Check the scenario hash, then replay the session with plain ``trio.run``."""
+    """Check the scenario hash, then replay the session with plain ``trio.run`` in the world it names."""
     loaded = scenario_for(session) if scenario is None else scenario
-    return trio.run(replay_session_async, session, loaded, on_event)
+    return trio.run(replay_session_async, session, loaded, on_event, opener_for(session.header.world))
 
 
 def scenario_path_of(scenario: Scenario, given: str) -> str | None:

@@ -74,6 +74,15 @@ class SessionConfig:
     scenario_path: str | None = None
     #: A recorded session (``tui.record.SessionReplay``, replayed headless) to reopen, paused at its end.
     reopen: Any = None
+    #: The world the timelines run in (``"full"`` or ``"dns-core"``), as a session file's header names it.
+    world: str = "full"
+    #: Opens each timeline's simulation (``tui.record.replay.Opener``); None is the full world's ``open_simulation``.
+    opener: Any = None
+
+    @property
+    def untimed(self) -> bool:
+        """The explorer's DNS core: its recorded moves are stepped through one by one from the first."""
+        return self.world == "dns-core"
 
 
 class Session:
@@ -100,6 +109,8 @@ class Session:
         self._handling = 0  # number of the command being handled
         self._spent_pause = 0  # a play/pause toggle that already stopped a long run
         self.recorder: Any = None  # a tui.session.recording.Recorder while recording
+        #: Recorded moves not yet taken, per timeline: what ``n`` takes next in a reopened DNS-core session.
+        self.script: dict[str, tuple[int, ...]] = {}
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
@@ -203,7 +214,8 @@ class Session:
         task_status: trio.TaskStatus[Timeline] = trio.TASK_STATUS_IGNORED,
     ) -> None:
         """Keep one simulation open for as long as its timeline lives."""
-        async with open_simulation(scenario, self.config.policy, self.config.seed) as sim:
+        opener = self.config.opener or open_simulation
+        async with opener(scenario, self.config.policy, self.config.seed) as sim:
             tl = Timeline(name, scenario, sim, parent=parent, forked_at=len(picks), extra_overrides=extra)
             # The scenario that made the picks: indices alone reproduce the run, whatever the policy,
             # since every step draws exactly once from the policy's own RNG stream.
@@ -314,8 +326,18 @@ class Session:
         if index is not None and not 0 <= index < len(choices):
             self.status = f"no choice {index + 1}: only {len(choices)} can move"
             return
+        if index is None:
+            index = self._scripted(tl)
         chosen = await tl.step(index)
         self.status = f"step {tl.sim.steps}: {chosen.component} {chosen.action}"
+
+    def _scripted(self, tl: Timeline) -> int | None:
+        """The next recorded move while the timeline still follows its recording (None: the policy picks)."""
+        script = self.script.get(tl.name, ())
+        step = tl.sim.steps
+        if step >= len(script) or tuple(p.index for p in tl.picks) != script[:step]:
+            return None
+        return script[step] if script[step] < len(tl.sim.choices()) else None
 
     async def _run_until(self, stop: Callable[[Sequence[Any]], bool], what: str) -> None:
         tl = self.timeline
@@ -459,7 +481,10 @@ class Session:
         self._stop_recording()
         scenario = self.config.scenario
         seed = scenario.get("scenario.seed") if self.config.seed is None else self.config.seed
-        header = Header.for_run(scenario, seed, self.timeline.sim.policy.name, self.config.scenario_path)
+        # A recording made in the explorer's world must say so, or its indices would replay in the full one.
+        header = Header.for_run(
+            scenario, seed, self.timeline.sim.policy.name, self.config.scenario_path, self.config.world
+        )
         try:
             recorder = Recorder(path, header)
         except BadInput as err:
@@ -493,8 +518,14 @@ class Session:
 
         timelines, current, speed = reopen(replay, scenarios_of(replay, self.config.scenario))
         for spec in timelines:
-            tl = await self._open(spec.name, spec.scenario, spec.picks, spec.parent, spec.overrides)
-            tl.forked_at, tl.replayed, tl.notes = spec.forked_at, spec.held, list(spec.notes)
+            # A counterexample from the explorer is there to be walked through: open it at its first
+            # step with its moves ready for ``n``; a recorded run opens where it left off.
+            first = self.config.untimed
+            picks = spec.picks[: spec.forked_at] if first else spec.picks
+            tl = await self._open(spec.name, spec.scenario, picks, spec.parent, spec.overrides)
+            tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, len(picks))
+            tl.notes = [n for n in spec.notes if n.step <= len(picks)] if first else list(spec.notes)
+            self.script[spec.name] = tuple(p.index for p in spec.picks)
         self.current = self.timelines[current]
         if speed is not None:
             self.speed = speed
@@ -520,6 +551,9 @@ class Session:
         views, pick = choice_views(tl)
         return Snapshot(
             scenario_id=tl.scenario.id,
+            world=self.config.world,
+            moves=tuple(p.index for p in tl.picks),
+            scenario=tl.scenario,
             title=str(tl.scenario.get("scenario.title")),
             fork=tl.name,
             policy=sim.policy.name,
@@ -535,7 +569,7 @@ class Session:
             live_compression=self._live_compression(),
             choices=views,
             policy_pick=pick,
-            dns=dns_view(tl),
+            dns=dns_view(tl, hosted=self.config.untimed),
             milestones=milestones(tl),
             violations=tuple(sorted(sim.world.violations)),
             forks=self.forks(),

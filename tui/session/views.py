@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tui.session.lanes import LaneIndex
 from tui.session.timeline import Note, Timeline, divergence
@@ -130,11 +131,26 @@ class Snapshot:
     notes: tuple[Note, ...] = ()
     #: The session file being written, if recording.
     recording: str | None = None
+    #: The world the timeline runs in: ``"full"`` or the explorer's untimed ``"dns-core"``.
+    world: str = "full"
+    #: The choice indices taken so far on this timeline: with ``scenario``, enough to rebuild its state elsewhere.
+    moves: tuple[int, ...] = ()
+    #: The timeline's scenario (a ``tui.scenario.Scenario``, with a fork's own overrides).
+    scenario: Any = None
 
 
-def dns_view(timeline: Timeline) -> DnsView:
+def dns_view(timeline: Timeline, hosted: bool = False) -> DnsView:
+    """The regional endpoint's answer as resolvers get it, or with ``hosted`` as the zone holds it.
+
+    The explorer's DNS core leaves propagation out of its verdicts (nobody in
+    the core reads it), so its counterexamples end where the zone empties,
+    before Route 53 publishes that: there the zone itself is the answer to show.
+    """
     world = timeline.sim.world
     records, plan, writer = world.route53.authoritative[world.regional]
+    if hosted:
+        zone = world.route53.zones[world.regional]
+        records, plan, writer = zone.answer(), zone.alias, zone.writer
     caches = world.resolvers
     negative = [c for c in caches if c.negative]
     plans = Counter(c.plan for c in caches if not c.negative and c.records)

@@ -9,6 +9,9 @@ from tui.app.widgets.panel import Panel
 from tui.clock import WINDOW_SECONDS, pdt_clock
 from tui.session.views import Snapshot
 
+#: How the header names a world other than the full timed run.
+WORLD_NAMES = {"dns-core": "DNS core (untimed)"}
+
 
 def elapsed(seconds: float) -> str:
     """Signed ``h:mm:ss`` since 23:48 PDT (negative in the lead-in)."""
@@ -41,6 +44,10 @@ def header_text(snap: Snapshot) -> Table:
     grid.add_row(left, clock)
     live = "" if snap.live_compression is None else f" (now ×{snap.live_compression:,.0f})"
     right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}{live}  ", play_state(snap))
+    if snap.world != "full":
+        # An untimed world has no pace to show; which world it is matters more (it fits at 80 columns).
+        world = WORLD_NAMES.get(snap.world, snap.world)
+        right = Text.assemble(f"step {snap.step}  ", (world, "bold magenta"), "  ", play_state(snap))
     if snap.recording is not None:
         right = Text.assemble(("● REC", "bold white on red"), " ", right)
     status = snap.status or "space plays · n steps · 1-9 pick · ? lists every key"
