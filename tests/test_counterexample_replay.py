@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 import trio
 from typer.testing import CliRunner
 
-from tests.ui_helpers import dns_text, header_text, settle
+from tests.ui_helpers import dns_text, header_text, plain, settle
 from tui.app import create_app
 from tui.cli import app as cli
 from tui.errors import BadInput
@@ -103,3 +104,62 @@ async def test_counterexample_opens_at_its_first_step_and_steps_to_the_violation
     assert read_session(again).header.world == "dns-core"
     assert [e.index for e in read_session(again).entries if hasattr(e, "index")] == moves
     assert explorer_summary(again)["trace_sha256"] == explorer_summary(path)["trace_sha256"]
+
+
+async def meter_for(pilot, moves: tuple[int, ...], within_s: float = 60.0):  # type: ignore[no-untyped-def]
+    """Wait (polling, so the app keeps handling input) until the doom panel shows the state after ``moves``."""
+    doom = pilot.app.doom
+    for _ in range(int(within_s / 0.05)):
+        if doom.meter is not None and doom.shown_for is not None and doom.shown_for[-1] == moves:
+            return doom.meter
+        await pilot.pause(0.05)
+    raise AssertionError(f"the doom meter never showed the state after {len(moves)} moves")
+
+
+@pytest.mark.asyncio
+async def test_doom_meter_counts_in_the_background_and_matches_a_direct_count(saved: list[Path]) -> None:
+    from tui.app.widgets.doom import HORIZON, verdicts
+    from tui.explore.doom import doom_meter
+    from tui.session import commands as c
+
+    path = saved[0]
+    recorded = read_session(path)
+    moves = tuple(e.index for e in recorded.entries)
+    scenario = scenario_for(recorded)
+    app = create_app(session=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.send(c.Take(moves[:20]))
+        await settle(pilot)
+        assert app.snapshot.moves == moves[:20]
+        # While that state is being counted, the keys still work: the step lands and the count follows it.
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.snapshot.moves == moves[:21]
+        meter = await meter_for(pilot, moves[:21])
+        # In a thread of its own, as the panel counts: the session's Trio run owns this one.
+        direct = await asyncio.to_thread(doom_meter, scenario, moves[:21], horizon=HORIZON)
+        assert (meter.continuations, meter.doomed, meter.choices) == (
+            direct.continuations,
+            direct.doomed,
+            direct.choices,
+        )
+        text = plain(app.doom.body)
+        assert f"doom {direct.share:.0%} of {direct.continuations:,} continuations" in text
+        for key, _component, verdict in verdicts(direct, app.snapshot):
+            assert f"{key} {verdict}" in text
+        # Stepping on recounts from the new state.
+        await pilot.press("n")
+        await settle(pilot)
+        again = await meter_for(pilot, moves[:22])
+        assert again == await asyncio.to_thread(doom_meter, scenario, moves[:22], horizon=HORIZON)
+
+
+@pytest.mark.asyncio
+async def test_doom_meter_in_the_full_world_is_a_hint() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = plain(app.doom.body)
+        assert "explore --save DIR" in text and "replay --session" in text and "%" not in text
+        assert app.doom.size.height == 1

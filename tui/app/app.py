@@ -28,6 +28,7 @@ from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.widgets.choices import ChoicePanel
 from tui.app.widgets.dns import DnsPanel
+from tui.app.widgets.doom import DoomPanel
 from tui.app.widgets.eventlog import ALL_FILTER, KEY_FILTER, EventLog
 from tui.app.widgets.header import IncidentHeader
 from tui.app.widgets.timeline import ZOOMS, TimelineView
@@ -106,6 +107,7 @@ class ReplayApp(App[None]):
         with Horizontal(id="middle"):
             yield DnsPanel(id="dns")
             yield ChoicePanel(id="choices")
+        yield DoomPanel(id="doom")
         yield EventLog(id="log")
         yield Footer(compact=True)
 
@@ -116,6 +118,7 @@ class ReplayApp(App[None]):
         self.timeline = self.query_one(TimelineView)
         self.dns = self.query_one(DnsPanel)
         self.choices = self.query_one(ChoicePanel)
+        self.doom = self.query_one(DoomPanel)
         self.log_view = self.query_one(EventLog)
         self._guest.start()
         self._watch_guest()
@@ -156,6 +159,7 @@ class ReplayApp(App[None]):
         self.timeline.show(snap)
         self.dns.show(snap.dns)
         self.choices.show(snap)
+        self.doom.show(snap)
         self.log_view.show(snap)
         if before is None or self._binding_state(before) != self._binding_state(snap):
             self.refresh_bindings()

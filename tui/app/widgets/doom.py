@@ -1,0 +1,121 @@
+"""The doom meter: in the explorer's DNS core, how many continuations from here empty the endpoint.
+
+Counting continuations takes seconds, so it runs in a thread worker, one at a
+time: a newer step cancels the older count (``exclusive``), and a cancelled
+count's result is dropped rather than shown for the wrong state. The session's
+Trio code never waits for it. The full timed world cannot be enumerated, so
+there the panel only says how to get a world where it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.worker import get_current_worker
+
+from tui.app.widgets.panel import Panel
+from tui.explore.doom import EVERY, NONE, SOME, DoomMeter, doom_meter
+from tui.session.views import Snapshot
+
+#: How many choices ahead the meter looks: deep enough to see the race, short enough to count in seconds.
+HORIZON = 8
+BAR = 12
+HINT = "doom meter: open an explorer counterexample, outage-tui explore --save DIR, then replay --session"
+SHORT_HINT = "doom meter: outage-tui explore --save DIR, then replay --session FILE"
+STYLES = {EVERY: "bold white on red", SOME: "bold black on yellow", NONE: "bold black on green"}
+
+
+def hint_text(width: int) -> Text:
+    """The full world's one line, shortened when the screen is narrow."""
+    return Text(HINT if width >= len(HINT) else SHORT_HINT, style="dim italic", no_wrap=True, overflow="ellipsis")
+
+
+def verdicts(meter: DoomMeter, snap: Snapshot) -> list[tuple[int, str, str]]:
+    """(key, component, every/some/none) for each listed choice.
+
+    The meter counts from the state after the moves the explorer takes at once
+    (Route 53 propagation, first steps, polls for a plan already seen), which
+    change nothing the race depends on: such a move leads where the meter
+    already stands, so it gets the overall verdict.
+    """
+    overall = EVERY if meter.continuations and meter.doomed == meter.continuations else SOME if meter.doomed else NONE
+    by_component = {c.component: c.verdict for c in meter.choices}
+    return [(c.key, c.component, by_component.get(c.component, overall)) for c in snap.choices]
+
+
+def meter_text(meter: DoomMeter, snap: Snapshot) -> Text:
+    """A bar and the share, then each listed choice's verdict."""
+    filled = round(meter.share * BAR)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("█" * filled, style="red")
+    out.append("░" * (BAR - filled), style="green")
+    out.append(f" doom {meter.share:.0%} of {meter.continuations:,} continuations", style="bold")
+    bound = "" if meter.complete else ", cut short"
+    out.append(f" (next {meter.horizon} moves{bound})", style="dim")
+    out.append("\n")
+    for n, (key, _component, verdict) in enumerate(verdicts(meter, snap)):
+        if n:
+            out.append(" ")
+        out.append(f"{key}", style="bold reverse")
+        out.append(f" {verdict}", style=STYLES[verdict])
+    if not snap.choices:
+        out.append("no moves left", style="dim")
+    return out
+
+
+class DoomPanel(Panel):
+    """Under the choices: the doom share for the current state, recomputed in the background as you step."""
+
+    snap: Snapshot | None = None
+    #: The state the numbers on screen belong to, and the numbers.
+    shown_for: Hashable | None = None
+    meter: DoomMeter | None = None
+    #: The state being counted now (None when idle).
+    pending: Hashable | None = None
+
+    def show(self, snap: Snapshot) -> None:
+        self.snap = snap
+        if snap.world != "dns-core" or snap.scenario is None:
+            self.set_class(False, "meter")
+            self.show_body(hint_text(self.content_size.width or 100))
+            return
+        self.set_class(True, "meter")
+        key = (snap.fork, snap.scenario.sha256, tuple(snap.scenario.overrides), snap.moves)
+        if key == self.shown_for and self.meter is not None:
+            self.show_body(meter_text(self.meter, snap))
+            return
+        if key != self.pending:
+            self.pending = key
+            self.show_body(Text(f"doom meter: counting the next {HORIZON} moves…", style="dim italic"))
+            self.count(key, snap.scenario, snap.moves)
+
+    @work(thread=True, exclusive=True, group="doom", exit_on_error=False)
+    def count(self, key: Hashable, scenario: Any, moves: tuple[int, ...]) -> None:
+        """Count in a thread; a newer state cancels this one and its result is never shown."""
+        try:
+            meter = doom_meter(scenario, moves, horizon=HORIZON)
+        except Exception as err:  # noqa: BLE001  # shown, not raised: a meter that fails must not end the replay
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._failed, key, f"{type(err).__name__}: {err}")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._counted, key, meter)
+
+    def _counted(self, key: Hashable, meter: DoomMeter) -> None:
+        if key != self.pending:
+            return
+        self.pending, self.shown_for, self.meter = None, key, meter
+        if self.snap is not None:
+            self.show_body(meter_text(meter, self.snap))
+
+    def _failed(self, key: Hashable, why: str) -> None:
+        if key == self.pending:
+            self.pending = None
+            self.show_body(Text(f"doom meter: cannot count from here ({why})", style="dim italic"))
+
+    def on_resize(self) -> None:
+        if self.snap is not None and self.snap.world != "dns-core":
+            self.show_body(hint_text(self.content_size.width or 100))
