@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from tui.app.widgets.panel import Panel
@@ -22,6 +23,8 @@ from tui.session.views import Snapshot
 
 #: How many choices ahead the meter looks: deep enough to see the race, short enough to count in seconds.
 HORIZON = 8
+#: How long the stepping must pause before a count starts.
+SETTLE_S = 0.15
 BAR = 12
 HINT = "doom meter: open an explorer counterexample, outage-tui explore --save DIR, then replay --session"
 SHORT_HINT = "doom meter: outage-tui explore --save DIR, then replay --session FILE"
@@ -75,6 +78,7 @@ class DoomPanel(Panel):
     meter: DoomMeter | None = None
     #: The state being counted now (None when idle).
     pending: Hashable | None = None
+    _later: Timer | None = None
 
     def show(self, snap: Snapshot) -> None:
         self.snap = snap
@@ -90,7 +94,16 @@ class DoomPanel(Panel):
         if key != self.pending:
             self.pending = key
             self.show_body(Text(f"doom meter: counting the next {HORIZON} moves…", style="dim italic"))
-            self.count(key, snap.scenario, snap.moves)
+            # A count cannot be interrupted once its thread runs, so wait until the stepping pauses:
+            # holding ``n`` then starts one count, not one per step.
+            if self._later is not None:
+                self._later.stop()
+            self._later = self.set_timer(SETTLE_S, lambda: self._start(key, snap.scenario, snap.moves))
+
+    def _start(self, key: Hashable, scenario: Any, moves: tuple[int, ...]) -> None:
+        self._later = None
+        if key == self.pending:
+            self.count(key, scenario, moves)
 
     @work(thread=True, exclusive=True, group="doom", exit_on_error=False)
     def count(self, key: Hashable, scenario: Any, moves: tuple[int, ...]) -> None:
