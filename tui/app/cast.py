@@ -18,6 +18,7 @@ which is semi-private: Textual is pinned, and a test plays a cast back.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -222,7 +223,7 @@ def asciicast(log: CastLog, size: tuple[int, int], title: str) -> str:
         "version": 2,
         "width": size[0],
         "height": size[1],
-        "duration": round(duration, 3),
+        "duration": math.ceil(duration * 1000) / 1000,  # rounded up: never before the last event
         "title": title,
         "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"},
     }

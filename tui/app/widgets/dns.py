@@ -34,7 +34,8 @@ def dig_text(dns: DnsView, width: int = 80) -> Text:
     for record in dns.records:
         tail = f" {dns.ttl} IN {rtype} {record}"
         out.append(_fit(dns.endpoint + ".", max(width - len(tail), 8)) + tail + "\n")
-    writer = "an operator" if dns.writer == "operator" else display_name(f"enactor/{dns.writer}") if dns.writer else "?"
+    named = {"operator": "an operator", "initial": "the automation before the run"}
+    writer = named.get(dns.writer or "") or (display_name(f"enactor/{dns.writer}") if dns.writer else "?")
     if dns.empty:
         out.append(f";; alias → plan {dns.plan}: tree deleted, no records\n", style=ALARM)
         out.append(f";; last written by {writer}\n")

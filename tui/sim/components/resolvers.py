@@ -41,9 +41,12 @@ async def resolvers(ctx: Ctx, world: World) -> None:
     ttl = cfg.get("dns.resolvers.positive_ttl_s")
     count = cfg.get("dns.resolvers.count")
     world.resolvers = [ResolverCache(name=f"resolver-{i + 1:02d}") for i in range(count)]
+    records, plan, _writer = world.route53.authoritative[world.regional]
     for i, cache in enumerate(world.resolvers):
-        # Entries were filled at staggered moments before the run started.
-        cache.refresh_at = ctx.now + ttl * i / count
+        # Every resolver already holds the live answer, filled at staggered
+        # moments before the run started; it refetches only after a change.
+        cache.records, cache.plan = records, plan
+        cache.expires_at = ctx.now + ttl * (i + 1) / count
     seen = world.route53.publications
     while True:
         due = min(world.resolvers, key=lambda c: (c.refresh_at, c.name))
