@@ -140,22 +140,8 @@ class CoreController(Controller):
     async def step(self, index: int = 0) -> Choice:
         """Run the chosen component until it parks again (or ends), in this very call."""
         self.now += self.tick
-        # The window is infinite, so the choices are every live gate in order:
-        # build only the chosen one rather than the whole list.
-        live = sorted((g for g in self._gates if g.time < math.inf), key=Gate.key)
-        if not live:
-            raise SimulationError("no component can move")
-        if not 0 <= index < len(live):
-            raise SimulationError(f"choice {index} out of range 0..{len(live) - 1}")
-        gate = live[index]
-        choice = Choice(index=index, component=gate.component, action=gate.action, time=max(gate.time, self.now))
-        self._gates.remove(gate)
-        self.now = choice.time
-        self.steps += 1
-        self.choice_log.append(index)
-        self.trace.note_choice(index)
+        gate, choice = self._take(index)  # the window is infinite: every live gate is a choice
         name = gate.component
-        self._running = name
         try:
             yielded = self._coros[name].send(None)
         except StopIteration:

@@ -213,8 +213,11 @@ class Controller:
         """Every parked gate (including ones waiting on a signal), for display."""
         return sorted(self._gates, key=Gate.key)
 
-    async def step(self, index: int = 0) -> Choice:
-        """Let the component at ``choices()[index]`` run until its next gate."""
+    def _take(self, index: int) -> tuple[Gate, Choice]:
+        """Remove the gate at ``choices()[index]``, advance time and log the choice.
+
+        Builds only the chosen Choice, not the whole list: this is the hot path.
+        """
         live = sorted((g for g in self._gates if g.time < INFINITY), key=Gate.key)
         if not live:
             raise SimulationError("no component can move")
@@ -230,6 +233,11 @@ class Controller:
         self.choice_log.append(index)
         self.trace.note_choice(index)
         self._running = gate.component
+        return gate, choice
+
+    async def step(self, index: int = 0) -> Choice:
+        """Let the component at ``choices()[index]`` run until its next gate."""
+        gate, choice = self._take(index)
         self._turn_done = trio.Event()
         gate.event.set()
         await self._turn_done.wait()
