@@ -30,21 +30,23 @@ can undo an earlier one, and ``null`` when the run ends impaired.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
+from typing import Any
 
+from tui.sim.actions import act
 from tui.sim.components import dwfm, dynamodb, ec2, netmgr, nlb, services
 from tui.sim.components.region import region
-from tui.sim.controller import Controller
+from tui.sim.controller import Controller, Program
 from tui.sim.world import World
 
-#: (name, body, first action shown in the choice panel), in rank order.
-COMPONENTS = (
-    ("dynamodb-clients", dynamodb.dynamodb_clients, "DynamoDB clients: open new connections"),
-    ("dwfm", dwfm.dwfm, "DWFM: renew droplet leases"),
-    ("ec2", ec2.ec2, "EC2: admit and place launches"),
-    ("network-manager", netmgr.network_manager, "Network Manager: propagate network state"),
-    ("nlb", nlb.nlb, "NLB: run health checks"),
-    ("services", services.services, "Services: check dependencies"),
+#: (name, program, a new state for a world, kind of the first action shown in the choice panel), in rank order.
+COMPONENTS: tuple[tuple[str, Program, Callable[[World], Any], str], ...] = (
+    ("dynamodb-clients", dynamodb.dynamodb_clients, lambda w: dynamodb.ClientsState(), "dynamodb.first"),
+    ("dwfm", dwfm.dwfm, dwfm.new_state, "dwfm.first"),
+    ("ec2", ec2.ec2, lambda w: ec2.Ec2State(), "ec2.first"),
+    ("network-manager", netmgr.network_manager, lambda w: netmgr.NetworkManagerState(), "netmgr.first"),
+    ("nlb", nlb.nlb, lambda w: nlb.NlbState(), "nlb.first"),
+    ("services", services.services, services.new_state, "services.first"),
 )
 
 #: Every milestone the cascade can reach (``null`` in a summary until it happens).
@@ -68,5 +70,5 @@ def install_cascade(world: World, controller: Controller) -> None:
         world.milestones.setdefault(milestone, None)
     for lane in ("dynamodb", "ec2-dwfm", "ec2", "netmgr", "nlb", *services.SERVICE_IDS):
         world.health.setdefault(lane, "ok")
-    for i, (name, body, first) in enumerate(COMPONENTS):
-        controller.spawn(name, partial(body, world=world), rank=FIRST_RANK + i, action=first)
+    for i, (name, program, new_state, first) in enumerate(COMPONENTS):
+        controller.spawn(name, program, new_state(world), rank=FIRST_RANK + i, action=act(first))

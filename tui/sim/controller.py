@@ -1,51 +1,89 @@
-"""The controller: owner of every choice, of virtual time and of the trace.
+"""The controller: owner of every choice, of virtual time, of the parked gates and of the trace.
 
-Components are Trio tasks in one nursery, but they never block on Trio itself
-(no ``trio.sleep``, no channels between components). They block only on a
-*gate* that the controller owns: ``await ctx.step("apply plan 146 to ...")``
-before an atomic action, ``await ctx.sleep(seconds)`` to let virtual time pass,
-``await ctx.wait(signal)`` to wait for another component. Exactly one component
-runs at a time: the controller opens one gate, then waits until that component
-parks at its next gate (or ends). Which gate opens next is decided by a policy
-from the ordered list of :class:`Choice` objects, so Trio's run-queue order,
-the wall clock and the global ``random`` module never influence a run.
+A component is a *program* (a plain function) plus a *state* object (plain
+data). Its Trio task is a loop: park at the gate its state names, and when
+the controller opens that gate, call the program, which applies one atomic
+transition to the state and the world and returns the next :class:`Park`
+(or ``None`` when the component is done). Nothing a component needs after a
+gate lives in a coroutine frame, so :meth:`Controller.freeze` can copy a run
+at any decision point and :meth:`Controller.thaw` can continue it in fresh
+Trio tasks (see :mod:`tui.sim.snapshot`).
 
-Ordering of gates is explicit: ``(time, rank, seq)``, where ``rank`` is the
-component's declared rank and ``seq`` a counter bumped every time a gate is
-created. Both are deterministic because only one component runs at a time.
+Components never block on Trio itself (no ``trio.sleep``, no channels
+between components). Exactly one component runs at a time: the controller
+opens one gate, and the component's turn ends when its program returns.
+Which gate opens next is decided by a policy from the ordered list of
+:class:`Choice` objects, so Trio's run-queue order, the wall clock and the
+global ``random`` module never influence a run.
+
+Gates are ordered by ``(time, rank, seq)``: ``rank`` is the component's
+declared rank, ``seq`` a counter bumped for every gate created. They are kept
+in a heap; a gate waiting on a signal has an infinite time and joins the heap
+when the signal is notified.
+
+**Passing the baton.** :meth:`step` opens one gate and waits for the turn to
+end: two task switches. :meth:`drive` lets the component whose turn just
+ended open the next gate itself when a driver callback (the policy) says
+which: one task switch per step, which is how headless runs and long moves
+go at full speed. Either way, one component runs at a time.
+
+The explorer runs the same programs without Trio (:meth:`turn`), since a
+program never awaits anything.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import trio
 
+from tui.sim.actions import START, Action
 from tui.sim.trace import Trace
 
 INFINITY = math.inf
 
-ComponentBody = Callable[["Ctx"], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class Park:
+    """Where a component waits next: until ``time`` (or ``signal``), before ``action``."""
+
+    time: float
+    action: Action
+    signal: str | None = None
 
 
-@dataclass(eq=False)
+class Program(Protocol):
+    """A component's transition function: act on ``state`` and ``world``, say where to park next."""
+
+    def __call__(self, ctx: Ctx, world: Any, state: Any, /) -> Park | None: ...
+
+
+@dataclass(slots=True)
 class Gate:
-    """A parked component: where it waits, for what, and how it is woken."""
+    """A parked component, as plain data: when, in what order, before which action, on which signal."""
 
     time: float
     rank: int
     seq: int
     component: str
-    action: str
-    event: trio.Event = field(default_factory=trio.Event)
-    signal: Signal | None = None
+    action: Action
+    signal: str | None = None
 
     def key(self) -> tuple[float, int, int]:
         return (self.time, self.rank, self.seq)
+
+
+@dataclass(slots=True)
+class Proc:
+    """A component as data: its program (a module-level function, so it pickles by name) and state."""
+
+    program: Program
+    state: Any
 
 
 @dataclass(frozen=True)
@@ -56,25 +94,7 @@ class Choice:
     component: str
     action: str
     time: float
-
-
-class Signal:
-    """A controller-owned condition: components wait on it, another notifies it.
-
-    Waiting gates have an infinite time until the signal is notified, then
-    they become runnable at the notifying instant. No Trio primitive crosses
-    between components, so wake-up order stays ``(time, rank, seq)``.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._waiters: list[Gate] = []
-
-    def notify(self, now: float) -> None:
-        for gate in self._waiters:
-            gate.time = min(gate.time, now)
-            gate.signal = None
-        self._waiters.clear()
+    move: Action = START
 
 
 class SimulationError(RuntimeError):
@@ -82,21 +102,22 @@ class SimulationError(RuntimeError):
 
 
 class Controller:
-    """Owns virtual time, the parked gates, the RNG, and the trace.
+    """Owns virtual time, the parked gates, the RNGs, the components' states and the trace.
 
     ``choices()`` lists the runnable components at the current decision point;
-    ``await step(index)`` lets the chosen one run one atomic action. Helpers
-    such as :func:`tui.sim.run.run_policy` loop over the two.
+    ``await step(index)`` lets the chosen one run one atomic action.
+    ``nursery`` is None for a controller that runs programs inline (:meth:`turn`).
     """
 
     def __init__(
         self,
-        nursery: trio.Nursery,
+        nursery: trio.Nursery | None,
         *,
         seed: int,
         start_time: float = 0.0,
         choice_window: float = 0.0,
         jitter: float = 0.0,
+        trace: Trace | None = None,
     ) -> None:
         self._nursery = nursery
         self.now = start_time
@@ -107,83 +128,99 @@ class Controller:
         self.choice_rng = random.Random(f"choices:{seed}")
         self.choice_window = choice_window
         self.jitter = jitter
-        self.trace = Trace()
+        self.trace = trace if trace is not None else Trace()
+        self.world: Any = None
         self.steps = 0
-        self.choice_log: list[int] = []
-        self._gates: list[Gate] = []
-        self._seq = 0
-        self._ranks: dict[str, int] = {}
-        self._running: str | None = None
-        self._turn_done = trio.Event()
-        self._errors: list[BaseException] = []
-        self._observers: list[Callable[[Controller], None]] = []
+        self.procs: dict[str, Proc] = {}
+        self.parked: dict[str, Gate] = {}
+        self.ranks: dict[str, int] = {}
         self.finished: set[str] = set()
+        self._heap: list[tuple[float, int, int, Gate]] = []
+        self._waiters: dict[str, list[str]] = {}
+        self._seq = 0
+        self._ctxs: dict[str, Ctx] = {}
+        # Live (Trio) running: whose turn it is, who sleeps where, who waits for the turn to end.
+        self._running: str | None = None
+        self._sleepers: dict[str, trio.lowlevel.Task] = {}
+        self._owner: trio.lowlevel.Task | None = None
+        self._driver: Callable[[], int | None] | None = None
+        self._error: BaseException | None = None
+        self._last: tuple[int, Gate, float] | None = None
 
     # -- registering components -------------------------------------------------
     def spawn(
         self,
         name: str,
-        body: ComponentBody,
+        program: Program,
+        state: Any,
         *,
-        rank: int | None = None,
+        rank: int,
         at: float | None = None,
-        action: str = "start",
+        action: Action = START,
     ) -> None:
-        """Start a component; its first gate is created here, synchronously.
+        """Add a component parked at its first gate (created here, synchronously).
 
-        Creating the gate before the Trio task even starts keeps the order
+        Creating the gate before any Trio task starts keeps the order
         independent of when Trio decides to run the new task.
         """
-        if name in self._ranks and name not in self.finished:
+        if name in self.procs:
             raise SimulationError(f"component {name!r} already exists")
-        self.finished.discard(name)
-        if rank is None:
-            rank = self._ranks.get(name, len(self._ranks))
-        self._ranks[name] = rank
-        gate = self._new_gate(name, action, self.now if at is None else at)
-        ctx = Ctx(self, name)
-        self._nursery.start_soon(self._host, ctx, gate, body, name=name)
+        self.ranks[name] = rank
+        self.procs[name] = Proc(program, state)
+        self._ctxs[name] = Ctx(self, name)
+        self._park(name, Park(self.now if at is None else at, action))
+        self._start_task(name)
 
-    async def _host(self, ctx: Ctx, gate: Gate, body: ComponentBody) -> None:
-        await gate.event.wait()
-        try:
-            await body(ctx)
-        except BaseException as exc:
-            if not isinstance(exc, trio.Cancelled):
-                self._errors.append(exc)
-            raise
-        finally:
-            if self._running == ctx.name:
-                self.finished.add(ctx.name)
-                self._running = None
-                self._turn_done.set()
+    def _start_task(self, name: str) -> None:
+        if self._nursery is not None:
+            self._nursery.start_soon(self._host, name, name=name)
 
-    def _new_gate(self, component: str, action: str, time: float) -> Gate:
+    # -- gates --------------------------------------------------------------------
+    def _park(self, name: str, park: Park) -> None:
         self._seq += 1
-        gate = Gate(time=time, rank=self._ranks[component], seq=self._seq, component=component, action=action)
-        self._gates.append(gate)
-        return gate
+        gate = Gate(park.time, self.ranks[name], self._seq, name, park.action, park.signal)
+        self.parked[name] = gate
+        if park.signal is not None:
+            self._waiters.setdefault(park.signal, []).append(name)
+        if gate.time < INFINITY:
+            heapq.heappush(self._heap, (gate.time, gate.rank, gate.seq, gate))
 
-    def _leave_turn(self, ctx: Ctx, action: str, time: float, signal: Signal | None) -> Gate:
-        """Create the gate a component parks at and end its turn (the part every controller shares)."""
-        if self._running != ctx.name:
-            raise SimulationError(f"{ctx.name} tried to park outside its turn")
-        gate = self._new_gate(ctx.name, action, time)
-        if signal is not None:
-            gate.signal = signal
-            signal._waiters.append(gate)
-        self._running = None
-        return gate
+    def notify(self, signal: str) -> None:
+        """Wake every gate waiting on ``signal``: it becomes runnable at the current instant."""
+        for name in self._waiters.pop(signal, ()):
+            gate = self.parked.get(name)
+            if gate is None or gate.signal != signal:
+                continue
+            gate.signal = None
+            if self.now < gate.time:
+                gate.time = self.now
+                heapq.heappush(self._heap, (gate.time, gate.rank, gate.seq, gate))
 
-    async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
-        gate = self._leave_turn(ctx, action, time, signal)
-        self._turn_done.set()
-        await gate.event.wait()
+    def _valid(self, entry: tuple[float, int, int, Gate]) -> bool:
+        gate = entry[3]
+        return self.parked.get(gate.component) is gate and gate.time == entry[0]
 
-    # -- observers ----------------------------------------------------------------
-    def observe(self, callback: Callable[[Controller], None]) -> None:
-        """Call ``callback(controller)`` after every step (monitors, milestones)."""
-        self._observers.append(callback)
+    def _top(self) -> Gate | None:
+        heap = self._heap
+        while heap and not self._valid(heap[0]):
+            heapq.heappop(heap)
+        return heap[0][3] if heap else None
+
+    def _runnable(self) -> list[Gate]:
+        """Gates within ``choice_window`` of the earliest, in ``(time, rank, seq)`` order."""
+        first = self._top()
+        if first is None:
+            return []
+        horizon = max(first.time, self.now) + self.choice_window
+        heap = self._heap
+        taken: list[tuple[float, int, int, Gate]] = []
+        while heap and heap[0][0] <= horizon:
+            entry = heapq.heappop(heap)
+            if self._valid(entry):
+                taken.append(entry)
+        for entry in taken:
+            heapq.heappush(heap, entry)
+        return [entry[3] for entry in taken]
 
     # -- decision points ----------------------------------------------------------
     def choices(self) -> list[Choice]:
@@ -194,58 +231,176 @@ class Controller:
         others: time never runs backwards, so a delayed component acts late,
         which is exactly how a straggling Enactor comes about.
         """
-        live = [g for g in self._gates if g.time < INFINITY]
-        if not live:
-            return []
-        live.sort(key=Gate.key)
-        horizon = max(live[0].time, self.now) + self.choice_window
+        now = self.now
         return [
-            Choice(index=i, component=g.component, action=g.action, time=max(g.time, self.now))
-            for i, g in enumerate(gt for gt in live if gt.time <= horizon)
+            Choice(i, g.component, g.action.words(), max(g.time, now), g.action)
+            for i, g in enumerate(self._runnable())
         ]
 
     def next_time(self) -> float | None:
         """Virtual time of the earliest runnable gate, or None when nothing can move."""
-        live = [g.time for g in self._gates if g.time < INFINITY]
-        return max(min(live), self.now) if live else None
+        first = self._top()
+        return None if first is None else max(first.time, self.now)
 
     def pending(self) -> list[Gate]:
         """Every parked gate (including ones waiting on a signal), for display."""
-        return sorted(self._gates, key=Gate.key)
+        return sorted(self.parked.values(), key=Gate.key)
 
-    def _take(self, index: int) -> tuple[Gate, Choice]:
-        """Remove the gate at ``choices()[index]``, advance time and log the choice.
-
-        Builds only the chosen Choice, not the whole list: this is the hot path.
-        """
-        live = sorted((g for g in self._gates if g.time < INFINITY), key=Gate.key)
-        if not live:
-            raise SimulationError("no component can move")
-        horizon = max(live[0].time, self.now) + self.choice_window
-        runnable = sum(1 for g in live if g.time <= horizon)
-        if not 0 <= index < runnable:
-            raise SimulationError(f"choice {index} out of range 0..{runnable - 1}")
-        gate = live[index]
-        choice = Choice(index=index, component=gate.component, action=gate.action, time=max(gate.time, self.now))
-        self._gates.remove(gate)
-        self.now = choice.time
+    def _take(self, index: int) -> Gate:
+        """Remove the gate at ``choices()[index]``, advance time and log the choice."""
+        if index == 0:
+            gate = self._top()
+            if gate is None:
+                raise SimulationError("no component can move")
+        else:
+            runnable = self._runnable()
+            if not 0 <= index < len(runnable):
+                if not runnable:
+                    raise SimulationError("no component can move")
+                raise SimulationError(f"choice {index} out of range 0..{len(runnable) - 1}")
+            gate = runnable[index]
+        del self.parked[gate.component]
+        if gate.signal is not None:  # taken at its time, before the signal came
+            waiting = self._waiters.get(gate.signal)
+            if waiting is not None and gate.component in waiting:
+                waiting.remove(gate.component)
+        if gate.time > self.now:
+            self.now = gate.time
         self.steps += 1
-        self.choice_log.append(index)
         self.trace.note_choice(index)
-        self._running = gate.component
-        return gate, choice
+        self._last = (index, gate, self.now)
+        return gate
+
+    def last_choice(self) -> Choice:
+        """The choice taken at the latest step."""
+        if self._last is None:
+            raise SimulationError("no step taken yet")
+        index, gate, now = self._last
+        return Choice(index, gate.component, gate.action.words(), now, gate.action)
+
+    def _choice(self, index: int, gate: Gate) -> Choice:
+        return Choice(index, gate.component, gate.action.words(), self.now, gate.action)
+
+    def _act(self, name: str) -> Park | None:
+        """Run ``name``'s program for one transition; park it again or retire it."""
+        proc = self.procs[name]
+        park = proc.program(self._ctxs[name], self.world, proc.state)
+        if park is None:
+            self.finished.add(name)
+            del self.procs[name]
+        else:
+            if park.time < self.now:
+                park = Park(self.now, park.action, park.signal)
+            self._park(name, park)
+        return park
+
+    # -- running inline (no Trio) ----------------------------------------------------
+    def turn(self, index: int = 0) -> Choice:
+        """Take one step by running the chosen program in this very call (the explorer's way)."""
+        gate = self._take(index)
+        choice = self._choice(index, gate)
+        self._act(gate.component)
+        return choice
+
+    # -- running as Trio tasks -------------------------------------------------------
+    async def _host(self, name: str) -> None:
+        """One component's Trio task: wait for the turn, act, pass the baton on."""
+        task = trio.lowlevel.current_task()
+        while True:
+            if self._running != name:
+                self._sleepers[name] = task
+                await trio.lowlevel.wait_task_rescheduled(self._aborter(name))
+            try:
+                park = self._act(name)
+            except Exception as exc:  # a crashed component fails the run, in its owner's task
+                self._error = exc
+                park = None
+                self._driver = None
+            upcoming = self._next_turn()
+            self._running = upcoming
+            if upcoming is None:
+                self._wake_owner()
+            elif upcoming != name:
+                self._wake(upcoming)
+            if park is None:
+                return
+
+    def _aborter(self, name: str) -> Callable[[Any], trio.lowlevel.Abort]:
+        def abort(_raise_cancel: Any) -> trio.lowlevel.Abort:
+            self._sleepers.pop(name, None)
+            return trio.lowlevel.Abort.SUCCEEDED
+
+        return abort
+
+    def _wake(self, name: str) -> None:
+        task = self._sleepers.pop(name, None)
+        if task is not None:
+            trio.lowlevel.reschedule(task)
+        # else: its task has not reached its first wait yet; it will see its turn when it does.
+
+    def _wake_owner(self) -> None:
+        owner, self._owner = self._owner, None
+        if owner is not None:
+            trio.lowlevel.reschedule(owner)
+
+    def _next_turn(self) -> str | None:
+        """With a driver, the component whose gate opens next (its gate taken); else None."""
+        driver = self._driver
+        if driver is None:
+            return None
+        try:
+            index = driver()
+            if index is None:
+                self._driver = None
+                return None
+            return self._take(index).component
+        except Exception as exc:
+            self._error = exc
+            self._driver = None
+            return None
+
+    def _drop_owner(self, _raise_cancel: Any) -> trio.lowlevel.Abort:
+        self._owner = None
+        self._driver = None
+        return trio.lowlevel.Abort.SUCCEEDED
+
+    async def _hand_over(self, name: str) -> None:
+        """Give the turn to ``name`` and wait until the turns end (one, or a driven run)."""
+        if self._owner is not None or self._running is not None:
+            raise SimulationError("the controller is already running a step")
+        self._running = name
+        self._owner = trio.lowlevel.current_task()
+        self._wake(name)
+        await trio.lowlevel.wait_task_rescheduled(self._drop_owner)
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     async def step(self, index: int = 0) -> Choice:
         """Let the component at ``choices()[index]`` run until its next gate."""
-        gate, choice = self._take(index)
-        self._turn_done = trio.Event()
-        gate.event.set()
-        await self._turn_done.wait()
-        if self._errors:
-            raise self._errors[0]
-        for observer in self._observers:
-            observer(self)
+        if self._nursery is None:
+            return self.turn(index)
+        gate = self._take(index)
+        choice = self._choice(index, gate)
+        await self._hand_over(gate.component)
         return choice
+
+    async def drive(self, driver: Callable[[], int | None]) -> None:
+        """Step while ``driver()`` returns a choice index; each turn's end opens the next gate.
+
+        ``driver`` runs between steps, in whichever component's task just
+        ended its turn; it must not await. None stops the run.
+        """
+        if self._nursery is None:
+            while (index := driver()) is not None:
+                self.turn(index)
+            return
+        index = driver()
+        if index is None:
+            return
+        gate = self._take(index)
+        self._driver = driver
+        await self._hand_over(gate.component)
 
     # -- randomness ---------------------------------------------------------------
     def jittered(self, seconds: float) -> float:
@@ -254,9 +409,57 @@ class Controller:
             return seconds
         return seconds * (1.0 + self.jitter * (2.0 * self.rng.random() - 1.0))
 
+    # -- snapshots ------------------------------------------------------------------
+    def freeze(self) -> dict[str, Any]:
+        """Everything of the controller a snapshot needs, as plain data (not yet copied)."""
+        if self._running is not None:
+            raise SimulationError("a snapshot can only be taken between steps")
+        return {
+            "now": self.now,
+            "steps": self.steps,
+            "seq": self._seq,
+            "choice_window": self.choice_window,
+            "jitter": self.jitter,
+            "rng": self.rng.getstate(),
+            "choice_rng": self.choice_rng.getstate(),
+            "ranks": self.ranks,
+            "finished": self.finished,
+            "procs": self.procs,
+            "gates": self.pending(),
+            "trace": self.trace.state(),
+        }
+
+    def thaw(self, frozen: dict[str, Any]) -> None:
+        """Continue from :meth:`freeze`'s data (a private copy): same gates, states, RNGs and time."""
+        self.now = frozen["now"]
+        self.steps = frozen["steps"]
+        self._seq = frozen["seq"]
+        self.choice_window = frozen["choice_window"]
+        self.jitter = frozen["jitter"]
+        self.rng.setstate(frozen["rng"])
+        self.choice_rng.setstate(frozen["choice_rng"])
+        self.ranks = frozen["ranks"]
+        self.finished = frozen["finished"]
+        self.procs = frozen["procs"]
+        for gate in frozen["gates"]:
+            self.parked[gate.component] = gate
+            if gate.signal is not None:
+                self._waiters.setdefault(gate.signal, []).append(gate.component)
+            if gate.time < INFINITY:
+                self._heap.append((gate.time, gate.rank, gate.seq, gate))
+        heapq.heapify(self._heap)
+        # Waiters wake in the order they started waiting, as in the original run.
+        for names in self._waiters.values():
+            names.sort(key=lambda n: self.parked[n].seq)
+        for name in sorted(self.procs, key=lambda n: self.ranks[n]):
+            self._ctxs[name] = Ctx(self, name)
+            self._start_task(name)
+
 
 class Ctx:
-    """What a component may do: park at gates, read time, emit events, spawn."""
+    """What a program may do during its turn: read time and RNG, emit events, notify, say where to park."""
+
+    __slots__ = ("_controller", "name")
 
     def __init__(self, controller: Controller, name: str) -> None:
         self._controller = controller
@@ -270,40 +473,31 @@ class Ctx:
     def rng(self) -> random.Random:
         return self._controller.rng
 
-    async def step(self, action: str) -> None:
-        """Park before an atomic action; run it when the controller chooses us."""
-        await self._controller._park(self, action, self._controller.now)
+    def here(self, action: Action) -> Park:
+        """Park before ``action``, runnable at once (an atomic step another component may race)."""
+        return Park(self._controller.now, action)
 
-    async def sleep(self, seconds: float, action: str = "wait") -> None:
+    def after(self, seconds: float, action: Action) -> Park:
         """Let ``seconds`` of virtual time pass, then park before ``action``."""
         if seconds < 0:
             raise SimulationError(f"{self.name}: negative sleep {seconds}")
-        await self._controller._park(self, action, self._controller.now + seconds)
+        return Park(self._controller.now + seconds, action)
 
-    async def sleep_until(self, time: float, action: str = "wait", signal: Signal | None = None) -> None:
+    def until(self, time: float, action: Action, signal: str | None = None) -> Park:
         """Park until ``time`` or until ``signal`` is notified, whichever comes first."""
-        await self._controller._park(self, action, max(time, self._controller.now), signal)
+        return Park(max(time, self._controller.now), action, signal)
 
-    async def wait(self, signal: Signal, action: str = "wait") -> None:
+    def on(self, signal: str, action: Action) -> Park:
         """Park until another component notifies ``signal``."""
-        await self._controller._park(self, action, INFINITY, signal)
+        return Park(INFINITY, action, signal)
 
-    def notify(self, signal: Signal) -> None:
-        signal.notify(self._controller.now)
+    def notify(self, signal: str) -> None:
+        self._controller.notify(signal)
 
     def jittered(self, seconds: float) -> float:
         return self._controller.jittered(seconds)
 
     def emit(self, kind: str, **data: Any) -> None:
         """Record an observable change in the trace."""
-        self._controller.trace.add(self._controller.now, self._controller.steps, self.name, kind, data)
-
-    def spawn(self, name: str, body: ComponentBody, *, rank: int | None = None, action: str = "start") -> None:
-        self._controller.spawn(name, body, rank=rank, action=action)
-
-    def is_alive(self, name: str) -> bool:
-        return name in self._controller._ranks and name not in self._controller.finished
-
-
-def names(choices: Iterable[Choice]) -> list[str]:
-    return [c.component for c in choices]
+        controller = self._controller
+        controller.trace.add(controller.now, controller.steps, self.name, kind, data)

@@ -8,10 +8,15 @@ This is the small API the CLI, the UI, recordings and exploration use::
         print(sim.summary())
 
 ``run_headless`` wraps that in ``trio.run`` for the command line.
+
+``sim.snapshot()`` copies the run at a decision point (a :class:`Snapshot`:
+picklable bytes); ``open_simulation(..., snapshot=snap)`` continues it in
+fresh Trio tasks exactly as the original would have gone on.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,8 +29,35 @@ from tui.scenario import Scenario
 from tui.sim.build import install_all
 from tui.sim.controller import Choice, Controller
 from tui.sim.policies import Policy, make_policy
-from tui.sim.trace import Event
+from tui.sim.trace import Event, Trace
 from tui.sim.world import INVARIANTS, World
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A run copied at a decision point: everything needed to continue it exactly.
+
+    ``blob`` is the pickled controller data (gates, component states, RNG
+    streams, virtual time, step count, the trace's hash state and length)
+    and world (zones, resolvers, the cascade's aggregates, milestones). The
+    scenario is kept out of the blob (every snapshot of a run shares it) but
+    travels with the snapshot when it is pickled, so a worker process can
+    restore it on its own. Restoring never changes the snapshot: it can be
+    restored any number of times.
+    """
+
+    scenario: Scenario
+    policy: str
+    seed: int
+    step: int
+    time: float
+    events: int
+    blob: bytes
+
+    @property
+    def size(self) -> int:
+        """Bytes of state this snapshot holds (the scenario, shared, not counted)."""
+        return len(self.blob)
 
 
 @dataclass(frozen=True)
@@ -55,6 +87,21 @@ class Simulation:
         self.seed = seed
         self.end = world.scenario.time("scenario.end")
         self._plan: tuple[int, int] | None = None  # (step, the policy's pick at that step)
+
+    # -- copying -------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Copy the run here (between steps); see :class:`Snapshot`."""
+        frozen = self.controller.freeze()
+        blob = pickle.dumps((frozen, self.world, self._plan), protocol=pickle.HIGHEST_PROTOCOL)
+        return Snapshot(
+            scenario=self.scenario,
+            policy=self.policy.name,
+            seed=self.seed,
+            step=self.steps,
+            time=self.now,
+            events=len(self.controller.trace),
+            blob=blob,
+        )
 
     # -- reading -----------------------------------------------------------------
     @property
@@ -115,28 +162,60 @@ class Simulation:
             index = 0
         return await self.controller.step(index)
 
+    def _policy_pick(self) -> int:
+        return (self.planned_pick() or 0) if self.policy.draws else 0
+
     async def run(
         self,
         until: float | None = None,
         max_steps: int | None = None,
         on_step: Callable[[Choice], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
-        """Step by policy until ``until`` (virtual seconds), the scenario's end, or ``max_steps``."""
+        """Step by policy until ``until`` (virtual seconds), the scenario's end, ``max_steps`` or ``stop()``.
+
+        The steps are driven (the baton passes from component to component),
+        so this goes at full speed; ``on_step`` hears each step as it is taken
+        and ``stop`` is asked before each one.
+        """
         limit = self.end if until is None else min(until, self.end)
         taken = 0
-        while True:
-            upcoming = self.controller.next_time()
-            if upcoming is None or upcoming > limit or (max_steps is not None and taken >= max_steps):
-                return
-            choice = await self.step()
-            taken += 1
-            if on_step is not None:
-                on_step(choice)
+        controller = self.controller
 
-    async def replay(self, choices: Sequence[int]) -> None:
-        """Re-take a recorded list of choices (a fork replays its prefix this way)."""
-        for index in choices:
-            await self.step(index)
+        def driver() -> int | None:
+            nonlocal taken
+            if taken and on_step is not None:
+                on_step(controller.last_choice())
+            upcoming = controller.next_time()
+            if upcoming is None or upcoming > limit or (max_steps is not None and taken >= max_steps):
+                return None
+            if stop is not None and stop():
+                return None
+            taken += 1
+            return self._policy_pick()
+
+        await controller.drive(driver)
+
+    async def replay(self, choices: Sequence[int], stop: Callable[[], bool] | None = None) -> int:
+        """Re-take a recorded list of choices (a fork replays its prefix this way); return how many.
+
+        Every step still consumes its one draw of the policy's RNG, as when it was first taken.
+        """
+        moves = iter(choices)
+        taken = 0
+
+        def driver() -> int | None:
+            nonlocal taken
+            index = next(moves, None)
+            if index is None or (stop is not None and stop()):
+                return None
+            if self.policy.draws:
+                self.planned_pick()
+            taken += 1
+            return index
+
+        await self.controller.drive(driver)
+        return taken
 
     # -- results -----------------------------------------------------------------
     def milestones(self) -> dict[str, str | None]:
@@ -159,14 +238,36 @@ class Simulation:
         }
 
 
+def thawed(snapshot: Snapshot, events: list[Event] | None) -> tuple[dict[str, Any], World, Any, Trace]:
+    """A private copy of ``snapshot``'s state: controller data, world, planned pick, and its trace."""
+    frozen, world, plan = pickle.loads(snapshot.blob)
+    world.attach(snapshot.scenario)
+    if events is not None and len(events) != snapshot.events:
+        raise ValueError(f"{len(events)} events given for a snapshot taken after {snapshot.events}")
+    return frozen, world, plan, Trace(frozen["trace"], events)
+
+
 @asynccontextmanager
 async def open_simulation(
-    scenario: Scenario, policy: str | Policy = "canonical", seed: int | None = None
+    scenario: Scenario,
+    policy: str | Policy = "canonical",
+    seed: int | None = None,
+    *,
+    snapshot: Snapshot | None = None,
+    events: list[Event] | None = None,
 ) -> AsyncIterator[Simulation]:
-    """Start the components in a nursery; cancel them when the block ends."""
+    """Start the components in a nursery; cancel them when the block ends.
+
+    With ``snapshot``, the run continues from it (``scenario`` must be the
+    one it was taken of; ``events``, if given, are the events before it, which
+    the new trace then extends).
+    """
     chosen = make_policy(policy) if isinstance(policy, str) else policy
     run_seed = scenario.get("scenario.seed") if seed is None else seed
+    if snapshot is not None:
+        run_seed = snapshot.seed
     timing = timing_for(chosen.timing, scenario)
+    restored = None if snapshot is None else thawed(snapshot, events)
     async with trio.open_nursery() as nursery:
         controller = Controller(
             nursery,
@@ -174,10 +275,19 @@ async def open_simulation(
             start_time=scenario.time("scenario.start"),
             choice_window=timing.choice_window,
             jitter=timing.jitter,
+            trace=None if restored is None else restored[3],
         )
-        world = install_all(scenario, controller)
+        if restored is None:
+            world, plan = install_all(scenario, controller), None
+        else:
+            frozen, world, plan, _trace = restored
+            world.attach(scenario)
+            controller.world = world
+            controller.thaw(frozen)
+        sim = Simulation(controller, world, chosen, run_seed)
+        sim._plan = plan
         try:
-            yield Simulation(controller, world, chosen, run_seed)
+            yield sim
         finally:
             nursery.cancel_scope.cancel()
 

@@ -12,7 +12,7 @@ from typing import Any
 from tui.clock import iso
 from tui.scenario import Scenario
 from tui.sim.components.route53 import Route53
-from tui.sim.controller import Ctx, Signal
+from tui.sim.controller import Ctx
 
 #: Milestones of the DNS core; cascade modules add theirs to ``World.milestone_ids``.
 DNS_MILESTONES = ("dns.endpoint_empty", "ddb.errors_start", "dns.restored")
@@ -23,11 +23,17 @@ INVARIANTS = ("NeverDeleteActive", "EndpointNeverEmpty")
 
 @dataclass(frozen=True)
 class Plan:
-    """One regional DNS plan: per endpoint, the load-balancer addresses to serve."""
+    """One regional DNS plan: per endpoint, the load-balancer addresses to serve.
+
+    Immutable, so snapshots share plans instead of copying them.
+    """
 
     generation: int
     issued_at: float
     records: dict[str, tuple[str, ...]]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Plan:
+        return self
 
 
 def plan_records(generation: int, endpoints: list[str], count: int) -> dict[str, tuple[str, ...]]:
@@ -47,19 +53,28 @@ def plan_records(generation: int, endpoints: list[str], count: int) -> dict[str,
     return out
 
 
+@dataclass
 class PlanStore:
-    """The Planner's output (kept in S3 in AWS's design): plans by generation."""
+    """The Planner's output (kept in S3 in AWS's design): its newest plan.
 
-    def __init__(self) -> None:
-        self.plans: dict[int, Plan] = {}
-        self.latest_generation: int | None = None
+    Enactors read only the newest plan and keep the one they are applying in
+    their own state, so older plans need not be kept: a snapshot at 06:00
+    would otherwise carry some 1,500 of them.
+    """
+
+    newest: Plan | None = None
+    issued: int = 0
+
+    @property
+    def latest_generation(self) -> int | None:
+        return None if self.newest is None else self.newest.generation
 
     def add(self, plan: Plan) -> None:
-        self.plans[plan.generation] = plan
-        self.latest_generation = plan.generation
+        self.newest = plan
+        self.issued += 1
 
     def latest(self) -> Plan | None:
-        return None if self.latest_generation is None else self.plans[self.latest_generation]
+        return self.newest
 
 
 @dataclass
@@ -87,8 +102,18 @@ class World:
     milestones: dict[str, float | None] = field(default_factory=dict)
     violations: dict[str, float] = field(default_factory=dict)
     cleanup_requests: dict[str, int] = field(default_factory=dict)
-    cleanup_signals: dict[str, Signal] = field(default_factory=dict)
     health: dict[str, str] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the scenario, which is immutable and given back by :meth:`attach`."""
+        state = dict(self.__dict__)
+        state["scenario"] = None
+        return state
+
+    def attach(self, scenario: Scenario) -> World:
+        """The scenario a restored world runs (snapshots leave it out)."""
+        self.scenario = scenario
+        return self
 
     @property
     def regional(self) -> str:
@@ -112,6 +137,17 @@ class World:
         if self.health.get(component) != state:
             self.health[component] = state
             ctx.emit("health", lane=component, state=state, **data)
+
+    def on_publish(self, ctx: Ctx, endpoint: str) -> None:
+        """Route 53 published ``endpoint``: mark the regional endpoint going empty and coming back."""
+        if endpoint != self.regional:
+            return
+        if not self.regional_answer():
+            self.reach(ctx, "dns.endpoint_empty", endpoint=endpoint)
+            self.set_health(ctx, "dns", "down")
+        elif self.milestones.get("dns.endpoint_empty") is not None:
+            self.reach(ctx, "dns.restored", endpoint=endpoint)
+            self.set_health(ctx, "dns", "ok")
 
     def regional_answer(self) -> tuple[str, ...]:
         return self.route53.authoritative[self.regional][0]

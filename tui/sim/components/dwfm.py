@@ -27,9 +27,10 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
-from tui.sim.components.region import DEGRADED, DOWN, OK, region, tick_loop
-from tui.sim.controller import Ctx
+from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, tick_step
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 MILESTONES = ("dwfm.congestive_collapse", "dwfm.throttled", "dwfm.leases_restored")
@@ -160,10 +161,16 @@ class LeaseFleet:
         return TickReport(lapsed, established, wasted, self.queued(), oldest)
 
 
-async def dwfm(ctx: Ctx, world: World) -> None:
-    """Tick the lease fleet; publish the leased share; mark collapse and restoration."""
+@dataclass
+class DwfmState(Ticking):
+    """The lease fleet and how long useful work has been stalled."""
+
+    fleet: LeaseFleet | None = None
+    stalled_since: float = math.inf
+
+
+def new_state(world: World) -> DwfmState:
     cfg = world.scenario
-    reg = region(world)
     fleet = LeaseFleet(
         droplets=cfg.get("dwfm.droplets"),
         lifetime_s=cfg.get("dwfm.lease_lifetime_s"),
@@ -172,46 +179,52 @@ async def dwfm(ctx: Ctx, world: World) -> None:
         admit_share=cfg.get("dwfm.throttled_admit_share"),
         tick=cfg.get("cascade.tick_s"),
     )
+    return DwfmState(fleet=fleet)
 
-    stalled_since = [math.inf]
 
-    def tick(dt: float) -> None:
-        if reg.dwfm_restart_requested:
-            reg.dwfm_restart_requested = False
-            dropped = fleet.queued()
-            fleet.restart()
-            ctx.emit("dwfm.restarted", dropped_attempts=round(dropped))
-        report = fleet.tick(ctx.now, dt, reg.ddb_public, reg.dwfm_throttled)
-        # Less than one droplet short is rounding in the aggregate, not a droplet.
-        reg.leased_fraction = 1.0 if fleet.without_lease < 1 else fleet.leased_fraction
-        reg.leases_established = report.established
-        if report.lapsed or report.established or report.wasted or report.queued:
-            ctx.emit(
-                "dwfm.tick",
-                without_lease=round(fleet.without_lease),
-                lapsed=round(report.lapsed),
-                established=round(report.established),
-                wasted=round(report.wasted),
-                queued=round(report.queued),
-                oldest_wait_s=round(report.oldest_wait_s),
-            )
-        # Collapse: a whole attempt timeout of work in which nothing useful got done.
-        if report.wasted > 0 and report.established <= 0 and fleet.without_lease >= 1:
-            stalled_since[0] = min(stalled_since[0], ctx.now)
-            if ctx.now - stalled_since[0] >= fleet.timeout_s:
-                world.reach(ctx, "dwfm.congestive_collapse", queued=round(report.queued))
-        else:
-            stalled_since[0] = math.inf
-        if fleet.ever_lapsed and fleet.without_lease < 1:
-            world.reach(ctx, "dwfm.leases_restored")
-        share = fleet.leased_fraction
-        collapsed = report.wasted > 0 and report.established <= 0
-        state = OK if fleet.without_lease < 1 else (DOWN if collapsed or share < 0.5 else DEGRADED)
-        world.set_health(ctx, "ec2-dwfm", state)
+def _tick(ctx: Ctx, world: World, state: DwfmState, dt: float) -> None:
+    reg = region(world)
+    fleet = state.fleet
+    assert fleet is not None
+    if reg.dwfm_restart_requested:
+        reg.dwfm_restart_requested = False
+        dropped = fleet.queued()
+        fleet.restart()
+        ctx.emit("dwfm.restarted", dropped_attempts=round(dropped))
+    report = fleet.tick(ctx.now, dt, reg.ddb_public, reg.dwfm_throttled)
+    # Less than one droplet short is rounding in the aggregate, not a droplet.
+    reg.leased_fraction = 1.0 if fleet.without_lease < 1 else fleet.leased_fraction
+    reg.leases_established = report.established
+    if report.lapsed or report.established or report.wasted or report.queued:
+        ctx.emit(
+            "dwfm.tick",
+            without_lease=round(fleet.without_lease),
+            lapsed=round(report.lapsed),
+            established=round(report.established),
+            wasted=round(report.wasted),
+            queued=round(report.queued),
+            oldest_wait_s=round(report.oldest_wait_s),
+        )
+    # Collapse: a whole attempt timeout of work in which nothing useful got done.
+    if report.wasted > 0 and report.established <= 0 and fleet.without_lease >= 1:
+        state.stalled_since = min(state.stalled_since, ctx.now)
+        if ctx.now - state.stalled_since >= fleet.timeout_s:
+            world.reach(ctx, "dwfm.congestive_collapse", queued=round(report.queued))
+    else:
+        state.stalled_since = math.inf
+    if fleet.ever_lapsed and fleet.without_lease < 1:
+        world.reach(ctx, "dwfm.leases_restored")
+    share = fleet.leased_fraction
+    collapsed = report.wasted > 0 and report.established <= 0
+    health = OK if fleet.without_lease < 1 else (DOWN if collapsed or share < 0.5 else DEGRADED)
+    world.set_health(ctx, "ec2-dwfm", health)
 
-    def label() -> str:
-        if fleet.queue:
-            return f"DWFM: renew leases, work {round(fleet.queued()):,} queued lease attempts"
-        return "DWFM: renew droplet leases"
 
-    await tick_loop(ctx, world, label, tick)
+def _label(world: World, state: DwfmState) -> Action:
+    assert state.fleet is not None
+    return act("dwfm.tick", queued=round(state.fleet.queued()) if state.fleet.queue else 0)
+
+
+def dwfm(ctx: Ctx, world: World, state: DwfmState) -> Park:
+    """Tick the lease fleet; publish the leased share; mark collapse and restoration."""
+    return tick_step(ctx, world, state, _tick, _label)

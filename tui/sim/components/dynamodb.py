@@ -14,9 +14,12 @@ Internal callers (STS, IAM sign-in, ...) use the same endpoint until the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
-from tui.sim.components.region import health_of, region, tick_loop
-from tui.sim.controller import Ctx
+from tui.sim.components.region import Ticking, health_of, region, tick_step
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 MILESTONES = ("ddb.cause_identified", "ddb.recovered")
@@ -42,23 +45,30 @@ def positive_share(world: World) -> float:
     return sum(1 for cache in world.resolvers if not cache.negative) / len(world.resolvers)
 
 
-async def dynamodb_clients(ctx: Ctx, world: World) -> None:
-    """Publish DynamoDB reachability each tick; mark errors and the recovery."""
+@dataclass
+class ClientsState(Ticking):
+    """The share of resolvers with an answer at the last tick (to trace only changes)."""
+
+    last_share: float = 1.0
+
+
+def _tick(ctx: Ctx, world: World, state: ClientsState, dt: float) -> None:
     reg = region(world)
-    last = [1.0]
+    share = positive_share(world)
+    if share != state.last_share:
+        ctx.emit("ddb.reachability", resolvers_positive=round(share, 3))
+        state.last_share = share
+    reg.ddb_public = share
+    reg.ddb_internal = 1.0 if reg.internal_mitigation else share
+    world.set_health(ctx, "dynamodb", health_of(share), resolvers_positive=round(share, 3))
+    if share >= 1.0 and world.milestones.get("ddb.errors_start") is not None:
+        world.reach(ctx, "ddb.recovered")
 
-    def tick(dt: float) -> None:
-        share = positive_share(world)
-        if share != last[0]:
-            ctx.emit("ddb.reachability", resolvers_positive=round(share, 3))
-            last[0] = share
-        reg.ddb_public = share
-        reg.ddb_internal = 1.0 if reg.internal_mitigation else share
-        world.set_health(ctx, "dynamodb", health_of(share), resolvers_positive=round(share, 3))
-        if share >= 1.0 and world.milestones.get("ddb.errors_start") is not None:
-            world.reach(ctx, "ddb.recovered")
 
-    def label() -> str:
-        return "DynamoDB clients: open new connections through the resolvers"
+def _label(world: World, state: ClientsState) -> Action:
+    return act("dynamodb.tick")
 
-    await tick_loop(ctx, world, label, tick)
+
+def dynamodb_clients(ctx: Ctx, world: World, state: ClientsState) -> Park:
+    """Publish DynamoDB reachability each tick; mark errors and the recovery."""
+    return tick_step(ctx, world, state, _tick, _label)

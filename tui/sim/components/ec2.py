@@ -21,9 +21,12 @@ is back to normal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
-from tui.sim.components.region import DEGRADED, DOWN, OK, region, set_milestone, tick_loop
-from tui.sim.controller import Ctx
+from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, set_milestone, tick_step
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 MILESTONES = ("ec2.launches_recovered", "ec2.throttles_relaxed", "ec2.recovered")
@@ -39,61 +42,67 @@ def ec2_relax_throttles(ctx: Ctx, world: World) -> None:
     world.reach(ctx, "ec2.throttles_relaxed")
 
 
-async def ec2(ctx: Ctx, world: World) -> None:
-    """Admit, place and count launches each tick; publish whether EC2 is healthy."""
+@dataclass
+class Ec2State(Ticking):
+    """Launch requests still pending, the request limit's current share, whether EC2 was ever impaired."""
+
+    pending: float = 0.0
+    share: float = 1.0
+    impaired: bool = False
+
+
+def _tick(ctx: Ctx, world: World, state: Ec2State, dt: float) -> None:
     cfg = world.scenario
     reg = region(world)
     demand = cfg.get("ec2.launch_demand_per_s")
     limit = cfg.get("ec2.request_limit_per_s")
-    throttled_share = cfg.get("ec2.throttled_share")
     api_load = cfg.get("ec2.api_load_share")
-    relax_per_h = cfg.get("ec2.relax_share_per_h")
     retry = cfg.get("ec2.retry_share_per_min")
-    state = {"pending": 0.0, "share": 1.0, "impaired": False}
-
-    def tick(dt: float) -> None:
-        if reg.ec2_request_throttled:
-            if reg.ec2_relaxing:
-                state["share"] = min(1.0, state["share"] + relax_per_h * dt / 3600)
-                if state["share"] >= 1.0:
-                    reg.ec2_request_throttled = reg.ec2_relaxing = False
-                    ctx.emit("ec2.throttles_lifted")
-            else:
-                state["share"] = throttled_share
+    if reg.ec2_request_throttled:
+        if reg.ec2_relaxing:
+            state.share = min(1.0, state.share + cfg.get("ec2.relax_share_per_h") * dt / 3600)
+            if state.share >= 1.0:
+                reg.ec2_request_throttled = reg.ec2_relaxing = False
+                ctx.emit("ec2.throttles_lifted")
         else:
-            state["share"] = 1.0
-        share = state["share"]
-        offered = demand * dt + state["pending"] * min(1.0, retry * dt / 60)
-        admitted = min(offered, limit * share * dt)
-        limited = offered - admitted
-        placeable = reg.leased_fraction * reg.ddb_public
-        launched = admitted * placeable
-        no_capacity = admitted - launched
-        state["pending"] += demand * dt - launched
-        reg.launches = launched
-        api_rejected = max(0.0, api_load - share) / api_load
-        reg.ec2_requests_ok = limited < 0.5 and api_rejected <= 0.0
-        reg.launches_ok = no_capacity < 0.5 and reg.netmgr_ok and reg.ddb_public >= 1.0
-        reg.ec2_ok = reg.launches_ok and reg.ec2_requests_ok
-        if not reg.ec2_ok:
-            state["impaired"] = True
-        if not reg.ec2_ok:
-            ctx.emit(
-                "ec2.tick",
-                launched=round(launched),
-                insufficient_capacity=round(no_capacity),
-                request_limit_exceeded=round(limited),
-                pending=round(state["pending"]),
-                limit_share=round(share, 3),
-                api_rejected_share=round(api_rejected, 3),
-            )
-        if state["impaired"]:
-            set_milestone(world, ctx, "ec2.launches_recovered", reg.launches_ok)
-            set_milestone(world, ctx, "ec2.recovered", reg.ec2_ok)
-        health = OK if reg.ec2_ok else (DOWN if launched <= 0 and offered > 0 else DEGRADED)
-        world.set_health(ctx, "ec2", health)
+            state.share = cfg.get("ec2.throttled_share")
+    else:
+        state.share = 1.0
+    share = state.share
+    offered = demand * dt + state.pending * min(1.0, retry * dt / 60)
+    admitted = min(offered, limit * share * dt)
+    limited = offered - admitted
+    placeable = reg.leased_fraction * reg.ddb_public
+    launched = admitted * placeable
+    no_capacity = admitted - launched
+    state.pending += demand * dt - launched
+    reg.launches = launched
+    api_rejected = max(0.0, api_load - share) / api_load
+    reg.ec2_requests_ok = limited < 0.5 and api_rejected <= 0.0
+    reg.launches_ok = no_capacity < 0.5 and reg.netmgr_ok and reg.ddb_public >= 1.0
+    reg.ec2_ok = reg.launches_ok and reg.ec2_requests_ok
+    if not reg.ec2_ok:
+        state.impaired = True
+        ctx.emit(
+            "ec2.tick",
+            launched=round(launched),
+            insufficient_capacity=round(no_capacity),
+            request_limit_exceeded=round(limited),
+            pending=round(state.pending),
+            limit_share=round(share, 3),
+            api_rejected_share=round(api_rejected, 3),
+        )
+    if state.impaired:
+        set_milestone(world, ctx, "ec2.launches_recovered", reg.launches_ok)
+        set_milestone(world, ctx, "ec2.recovered", reg.ec2_ok)
+    health = OK if reg.ec2_ok else (DOWN if launched <= 0 and offered > 0 else DEGRADED)
+    world.set_health(ctx, "ec2", health)
 
-    def label() -> str:
-        return f"EC2: admit and place launches ({round(state['pending']):,} pending)"
 
-    await tick_loop(ctx, world, label, tick)
+def _label(world: World, state: Ec2State) -> Action:
+    return act("ec2.tick", pending=round(state.pending))
+
+
+def ec2(ctx: Ctx, world: World, state: Ec2State) -> Park:
+    """Admit, place and count launches each tick; publish whether EC2 is healthy."""
+    return tick_step(ctx, world, state, _tick, _label)

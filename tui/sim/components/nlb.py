@@ -20,9 +20,12 @@ propagation is normal, which this component does not check.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
-from tui.sim.components.region import DEGRADED, DOWN, OK, region, tick_loop
-from tui.sim.controller import Ctx
+from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, tick_step
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 MILESTONES = ("nlb.errors_start", "nlb.failures_detected", "nlb.failover_disabled", "nlb.failover_reenabled")
@@ -52,41 +55,43 @@ def next_removed(removed: float, flapping: float, trigger: float, rates: tuple[f
     return max(0.0, removed - restore)
 
 
-async def nlb(ctx: Ctx, world: World) -> None:
-    """Derive flapping, failover and connection errors from propagation each tick."""
+@dataclass
+class NlbState(Ticking):
+    """Whether connection errors are showing, and the capacity failover has taken out."""
+
+    errors: bool = False
+    removed: float = 0.0
+
+
+def _tick(ctx: Ctx, world: World, state: NlbState, dt: float) -> None:
     cfg = world.scenario
     reg = region(world)
-    targets = cfg.get("nlb.targets")
-    trigger = cfg.get("nlb.failover_trigger_share")
-    removal_per_h = cfg.get("nlb.removal_per_h")
-    restore_per_h = cfg.get("nlb.restore_per_h")
-    cap = cfg.get("nlb.max_removed_share")
-    headroom = cfg.get("nlb.headroom_share")
-    alarm = cfg.get("nlb.alarm_share")
-    state = {"errors": False, "removed": 0.0}
+    flapping = min(1.0, reg.unpropagated_launches / cfg.get("nlb.targets"))
+    if reg.nlb_failover_enabled:
+        rates = (cfg.get("nlb.removal_per_h") * dt / 3600, cfg.get("nlb.restore_per_h") * dt / 3600)
+        trigger = cfg.get("nlb.failover_trigger_share")
+        removed = next_removed(state.removed, flapping, trigger, rates, cfg.get("nlb.max_removed_share"))
+    else:
+        removed = 0.0  # every healthy node and target comes back into service
+    state.removed = removed
+    reg.nlb_removed_fraction = removed
+    errors = removed > cfg.get("nlb.headroom_share")
+    if flapping > 0 or removed > 0:
+        ctx.emit("nlb.tick", flapping_share=round(flapping, 4), removed_share=round(removed, 4))
+    if errors != state.errors:
+        state.errors = errors
+        ctx.emit("nlb.errors" if errors else "nlb.errors_end", removed_share=round(removed, 4))
+    if errors:
+        world.reach(ctx, "nlb.errors_start", removed_share=round(removed, 4))
+    if flapping > cfg.get("nlb.alarm_share"):
+        world.reach(ctx, "nlb.failures_detected", flapping_share=round(flapping, 4))
+    world.set_health(ctx, "nlb", DOWN if errors else (DEGRADED if flapping > 0 else OK))
 
-    def tick(dt: float) -> None:
-        flapping = min(1.0, reg.unpropagated_launches / targets)
-        if reg.nlb_failover_enabled:
-            rates = (removal_per_h * dt / 3600, restore_per_h * dt / 3600)
-            removed = next_removed(state["removed"], flapping, trigger, rates, cap)
-        else:
-            removed = 0.0  # every healthy node and target comes back into service
-        state["removed"] = removed
-        reg.nlb_removed_fraction = removed
-        errors = removed > headroom
-        if flapping > 0 or removed > 0:
-            ctx.emit("nlb.tick", flapping_share=round(flapping, 4), removed_share=round(removed, 4))
-        if errors != state["errors"]:
-            state["errors"] = errors
-            ctx.emit("nlb.errors" if errors else "nlb.errors_end", removed_share=round(removed, 4))
-        if errors:
-            world.reach(ctx, "nlb.errors_start", removed_share=round(removed, 4))
-        if flapping > alarm:
-            world.reach(ctx, "nlb.failures_detected", flapping_share=round(flapping, 4))
-        world.set_health(ctx, "nlb", DOWN if errors else (DEGRADED if flapping > 0 else OK))
 
-    def label() -> str:
-        return "NLB: run health checks and fail over AZs that look unhealthy"
+def _label(world: World, state: NlbState) -> Action:
+    return act("nlb.tick")
 
-    await tick_loop(ctx, world, label, tick)
+
+def nlb(ctx: Ctx, world: World, state: NlbState) -> Park:
+    """Derive flapping, failover and connection errors from propagation each tick."""
+    return tick_step(ctx, world, state, _tick, _label)

@@ -9,8 +9,11 @@ Cascade modules register their own actions in ``ACTIONS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from tui.sim.controller import Ctx
+from tui.sim.actions import act
+from tui.sim.components.route53 import DIRTY
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 Action = Callable[[Ctx, World], None]
@@ -35,6 +38,7 @@ def restore_dns(ctx: Ctx, world: World) -> None:
         if plan is None:
             continue
         world.route53.repair(endpoint, plan.generation, plan.records[endpoint], "operator", ctx.now)
+        ctx.notify(DIRTY)
         ctx.emit("operator.repaired", endpoint=endpoint, plan=plan.generation)
 
 
@@ -54,11 +58,31 @@ def schedule(world: World) -> list[tuple[float, str]]:
     return [(t, op_id) for t, _, op_id in sorted(out)]
 
 
-async def operators(ctx: Ctx, world: World) -> None:
-    for at, op_id in schedule(world):
-        description, _ = ACTIONS.get(op_id, ("(no effect in this model)", None))
-        await ctx.sleep_until(at, action=f"{op_id}: {description}")
+@dataclass
+class OperatorsState:
+    """How many of the scheduled actions have been taken."""
+
+    taken: int = 0
+    started: bool = False
+
+
+def _describe(op_id: str) -> str:
+    return ACTIONS.get(op_id, ("(no effect in this model)", None))[0]
+
+
+def operators(ctx: Ctx, world: World, state: OperatorsState) -> Park | None:
+    """Take the next scheduled action (after the first gate), then park until the one after."""
+    plan = schedule(world)
+    if state.started:
+        op_id = plan[state.taken][1]
+        description = _describe(op_id)
         ctx.emit("operator.action", id=op_id, description=description)
         handler = ACTIONS.get(op_id)
         if handler:
             handler[1](ctx, world)
+        state.taken += 1
+    state.started = True
+    if state.taken >= len(plan):
+        return None
+    at, op_id = plan[state.taken]
+    return ctx.until(at, act("operators.act", id=op_id, description=_describe(op_id)))

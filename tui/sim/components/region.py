@@ -17,9 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from tui.clock import iso
-from tui.sim.controller import Ctx
+from tui.sim.actions import Action
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 #: Health of a lane, as the timeline colours it.
@@ -85,17 +87,35 @@ def health_of(fraction_ok: float) -> str:
     return DOWN if fraction_ok <= 0.0 else DEGRADED
 
 
-async def tick_loop(ctx: Ctx, world: World, label: Callable[[], str], tick_fn: Callable[[float], None]) -> None:
-    """Call ``tick_fn(dt)`` every ``cascade.tick_s`` of virtual time, forever.
+@dataclass
+class Ticking:
+    """A cascade component's state between ticks: when the next tick falls (None before the first)."""
 
-    ``label()`` names the next tick's work for the choice panel, in plain words.
+    next_at: float | None = None
+
+
+T = TypeVar("T", bound=Ticking)
+
+
+def tick_step(
+    ctx: Ctx,
+    world: World,
+    state: T,
+    tick_fn: Callable[[Ctx, World, T, float], Any],
+    label: Callable[[World, T], Action],
+) -> Park:
+    """One gate of a ticking component: tick (except at its first gate), then park until the next tick.
+
+    Ticks fall every ``cascade.tick_s`` of virtual time; ``label`` names the
+    next tick's work for the choice panel.
     """
     tick = float(world.scenario.get("cascade.tick_s"))
-    at = first_tick(ctx.now, tick)
-    while True:
-        await ctx.sleep_until(at, action=label())
-        tick_fn(tick)
-        at += tick
+    if state.next_at is None:
+        state.next_at = first_tick(ctx.now, tick)
+    else:
+        tick_fn(ctx, world, state, tick)
+        state.next_at += tick
+    return ctx.until(state.next_at, label(world, state))
 
 
 def set_milestone(world: World, ctx: Ctx, milestone: str, reached: bool, **data: object) -> None:

@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
-from tui.sim.controller import Ctx, Signal
+from tui.sim.actions import act
+from tui.sim.controller import Ctx, Park
+
+#: Notified when the control plane changed and has not been published yet.
+DIRTY = "route53.dirty"
+#: Notified when what authoritative servers answer changed.
+PUBLISHED = "route53.published"
 
 
 @dataclass(frozen=True)
@@ -104,10 +111,13 @@ Operation = TakeLock | RequireNewer | CreateTree | FlipAlias | DeleteTrees
 
 @dataclass(frozen=True)
 class BatchResult:
+    """What a change batch did; ``changed`` means the zone's answer changed (propagation must run)."""
+
     ok: bool
     reason: str = ""
     deleted: tuple[int, ...] = ()
     deleted_active: bool = False
+    changed: bool = False
 
 
 class BatchAborted(Exception):
@@ -122,8 +132,6 @@ class Route53:
         self.authoritative: dict[str, tuple[tuple[str, ...], int | None, str | None]] = {
             ep: ((), None, None) for ep in endpoints
         }
-        self.dirty = Signal("route53.dirty")  # control plane changed, not yet published
-        self.published = Signal("route53.published")  # authoritative answers changed
         self.publications = 0
         self.unpublished = False
         self.batches = 0
@@ -135,7 +143,10 @@ class Route53:
         return max(gens, default=0)
 
     def change_batch(self, endpoint: str, ops: list[Operation], now: float) -> BatchResult:
-        """Apply ``ops`` to one zone atomically: all or nothing."""
+        """Apply ``ops`` to one zone atomically: all or nothing.
+
+        The caller notifies :data:`DIRTY` when the result says the answer changed.
+        """
         self.batches += 1
         zone = self.zones[endpoint]
         draft = copy.copy(zone)
@@ -177,23 +188,28 @@ class Route53:
         self.zones[endpoint] = draft
         if deleted_active and draft.alias is not None:
             self.deleted_active.append((endpoint, draft.alias))
-        if zone.answer() != draft.answer() or zone.alias != draft.alias:
+        changed = zone.answer() != draft.answer() or zone.alias != draft.alias
+        if changed:
             self.unpublished = True
-            self.dirty.notify(now)
-        return BatchResult(ok=True, deleted=tuple(deleted), deleted_active=deleted_active)
+        return BatchResult(ok=True, deleted=tuple(deleted), deleted_active=deleted_active, changed=changed)
 
     def repair(self, endpoint: str, generation: int, records: tuple[str, ...], writer: str, now: float) -> None:
-        """What an operator does by hand: install a healthy tree and point alias and rollback at it."""
+        """What an operator does by hand: install a healthy tree and point alias and rollback at it.
+
+        The caller notifies :data:`DIRTY`.
+        """
         zone = self.zones[endpoint]
         zone.trees[generation] = records
         zone.alias = zone.rollback = generation
         zone.writer = writer
         zone.lock = Lock()
         self.unpublished = True
-        self.dirty.notify(now)
 
     def publish(self, now: float) -> list[str]:
-        """Make the control plane visible to resolvers; return endpoints whose answer changed."""
+        """Make the control plane visible to resolvers; return endpoints whose answer changed.
+
+        The caller notifies :data:`PUBLISHED` when the list is not empty.
+        """
         changed = []
         for ep, zone in self.zones.items():
             record = (zone.answer(), zone.alias, zone.writer)
@@ -203,17 +219,30 @@ class Route53:
         self.unpublished = False
         if changed:
             self.publications += 1
-            self.published.notify(now)
         return changed
 
 
-async def propagation(ctx: Ctx, route53: Route53, delay: float, on_publish: object) -> None:
-    """Route 53's propagation to its authoritative servers: changes show after ``delay``."""
-    while True:
-        await ctx.wait(route53.dirty, action="wait for a change batch")
-        await ctx.sleep(ctx.jittered(delay), action="propagate changes to authoritative servers")
-        for ep in route53.publish(ctx.now):
+@dataclass
+class Propagation:
+    """Route 53's propagation to its authoritative servers: waiting for a change, or propagating one."""
+
+    phase: str = "start"
+
+
+def propagation(ctx: Ctx, world: Any, state: Propagation) -> Park:
+    """Changes show on the authoritative servers ``dns.route53.propagation_s`` after a batch."""
+    route53: Route53 = world.route53
+    if state.phase == "propagate":
+        changed = route53.publish(ctx.now)
+        if changed:
+            ctx.notify(PUBLISHED)
+        for ep in changed:
             answer, gen, writer = route53.authoritative[ep]
             ctx.emit("dns.published", endpoint=ep, plan=gen, writer=writer, records=list(answer))
-            if callable(on_publish):
-                on_publish(ctx, ep)
+            world.on_publish(ctx, ep)
+    if state.phase in ("start", "propagate"):
+        state.phase = "wait"
+        return ctx.on(DIRTY, act("route53.wait"))
+    state.phase = "propagate"
+    delay = world.scenario.get("dns.route53.propagation_s")
+    return ctx.after(ctx.jittered(delay), act("route53.propagate"))

@@ -20,11 +20,13 @@ EC2 launches; Redshift and Support need DynamoDB through internal callers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tui.scenario.spec import SERVICE_IDS
+from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
-from tui.sim.components.region import DEGRADED, DOWN, OK, Region, region, set_milestone, tick_loop
-from tui.sim.controller import Ctx
+from tui.sim.components.region import DEGRADED, DOWN, OK, Region, Ticking, region, set_milestone, tick_step
+from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
 #: What each service needs, by name of a check in :func:`checks`.
@@ -58,58 +60,76 @@ def checks(reg: Region, headroom: float) -> dict[str, Callable[[], bool]]:
     }
 
 
-async def services(ctx: Ctx, world: World) -> None:
-    """Evaluate every dependent service each tick; keep their milestones and lanes."""
+@dataclass
+class ServicesState(Ticking):
+    """Per service: seconds of deferred work still to catch up; whether Lambda lost its capacity.
+
+    Whether each service is healthy lives in the region (``Region.services``),
+    where the other components read it.
+    """
+
+    backlog: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SERVICE_IDS, 0.0))
+    capacity_lost: bool = False
+
+
+def new_state(world: World) -> ServicesState:
+    region(world).services = dict.fromkeys(SERVICE_IDS, True)
+    return ServicesState()
+
+
+def _update_lambda_capacity(world: World, state: ServicesState) -> None:
+    # NLB health-check failures terminate Lambda's instances; replacing them
+    # needs launches that the request throttles let through.
+    reg = region(world)
+    lambda_headroom = world.scenario.get("services")["lambda"].get("nlb_headroom_share", 1.0)
+    if reg.nlb_removed_fraction > lambda_headroom:
+        state.capacity_lost = True
+    elif state.capacity_lost and reg.launches_ok and (reg.ec2_relaxing or not reg.ec2_request_throttled):
+        state.capacity_lost = False
+    reg.lambda_invoke_ok = reg.ddb_public >= 1.0 and not state.capacity_lost
+
+
+def _tick(ctx: Ctx, world: World, state: ServicesState, dt: float) -> None:
     cfg = world.scenario
     reg = region(world)
     params = cfg.get("services")
-    backlog = dict.fromkeys(SERVICE_IDS, 0.0)
-    healthy = dict.fromkeys(SERVICE_IDS, True)
-    lambda_headroom = params["lambda"].get("nlb_headroom_share", 1.0)
-    capacity_lost = [False]
-    reg.services = healthy
+    healthy = reg.services
+    assert healthy is not None
+    backlog = state.backlog
+    if reg.ddb_public < 1.0 and reg.sqs_poller_ok:
+        reg.sqs_poller_ok = False
+        ctx.emit("lambda.sqs_poller_failed")
+    _update_lambda_capacity(world, state)
+    for name in SERVICE_IDS:
+        p = params[name]
+        named = checks(reg, p.get("nlb_headroom_share", 1.0))
+        failing = [dep for dep in DEPENDENCIES[name] if not named[dep]()]
+        if failing:
+            backlog[name] += dt
+        elif p["catch_up_ratio"] > 0:
+            backlog[name] = max(0.0, backlog[name] - dt / p["catch_up_ratio"])
+        else:
+            backlog[name] = 0.0
+        ok = not failing and backlog[name] <= 0.0
+        if ok != healthy[name]:
+            healthy[name] = ok
+            ctx.emit("service.recovered" if ok else "service.impaired", service=name, failing=failing)
+        if not ok:
+            world.reach(ctx, f"{name}.impact_start", failing=failing)
+        if world.milestones.get(f"{name}.impact_start") is not None:
+            set_milestone(world, ctx, f"{name}.recovered", ok)
+        world.set_health(ctx, name, OK if ok else (DOWN if failing else DEGRADED))
+    if world.milestones.get("ddb.errors_start") is not None:
+        everything = all(healthy.values()) and reg.ec2_ok and reg.ddb_public >= 1.0 and reg.netmgr_ok
+        everything = everything and reg.nlb_removed_fraction <= cfg.get("nlb.headroom_share")
+        set_milestone(world, ctx, "event.end", everything)
 
-    def update_lambda_capacity() -> None:
-        # NLB health-check failures terminate Lambda's instances; replacing them
-        # needs launches that the request throttles let through.
-        if reg.nlb_removed_fraction > lambda_headroom:
-            capacity_lost[0] = True
-        elif capacity_lost[0] and reg.launches_ok and (reg.ec2_relaxing or not reg.ec2_request_throttled):
-            capacity_lost[0] = False
-        reg.lambda_invoke_ok = reg.ddb_public >= 1.0 and not capacity_lost[0]
 
-    def tick(dt: float) -> None:
-        if reg.ddb_public < 1.0 and reg.sqs_poller_ok:
-            reg.sqs_poller_ok = False
-            ctx.emit("lambda.sqs_poller_failed")
-        update_lambda_capacity()
-        for name in SERVICE_IDS:
-            p = params[name]
-            named = checks(reg, p.get("nlb_headroom_share", 1.0))
-            failing = [dep for dep in DEPENDENCIES[name] if not named[dep]()]
-            if failing:
-                backlog[name] += dt
-            elif p["catch_up_ratio"] > 0:
-                backlog[name] = max(0.0, backlog[name] - dt / p["catch_up_ratio"])
-            else:
-                backlog[name] = 0.0
-            ok = not failing and backlog[name] <= 0.0
-            if ok != healthy[name]:
-                healthy[name] = ok
-                ctx.emit("service.recovered" if ok else "service.impaired", service=name, failing=failing)
-            if not ok:
-                world.reach(ctx, f"{name}.impact_start", failing=failing)
-            if world.milestones.get(f"{name}.impact_start") is not None:
-                set_milestone(world, ctx, f"{name}.recovered", ok)
-            world.set_health(ctx, name, OK if ok else (DOWN if failing else DEGRADED))
-        started = world.milestones.get("ddb.errors_start") is not None
-        if started:
-            everything = all(healthy.values()) and reg.ec2_ok and reg.ddb_public >= 1.0 and reg.netmgr_ok
-            everything = everything and reg.nlb_removed_fraction <= cfg.get("nlb.headroom_share")
-            set_milestone(world, ctx, "event.end", everything)
+def _label(world: World, state: ServicesState) -> Action:
+    healthy = region(world).services or {}
+    return act("services.tick", impaired=tuple(n for n in SERVICE_IDS if not healthy.get(n, True)))
 
-    def label() -> str:
-        down = [n for n in SERVICE_IDS if not healthy[n]]
-        return "Services: check dependencies" + (f" ({', '.join(down)} impaired)" if down else "")
 
-    await tick_loop(ctx, world, label, tick)
+def services(ctx: Ctx, world: World, state: ServicesState) -> Park:
+    """Evaluate every dependent service each tick; keep their milestones and lanes."""
+    return tick_step(ctx, world, state, _tick, _label)
