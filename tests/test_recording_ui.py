@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.ui_helpers import header_text, plain, send, settle
 from tui.app import create_app
+from tui.app.app import ReplayApp
 from tui.app.screens.dialogs import NoteDialog
 from tui.app.widgets.timeline import NOTE_MARK
 from tui.session import commands as c
@@ -166,3 +170,87 @@ def test_replay_session_bad_input_is_one_line(tmp_path: Path) -> None:
         )
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert found in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- the recording is written off the UI's thread, and its failures still reach the screen ------
+async def status_becomes(pilot: Pilot[None], what: str) -> str:
+    """Let the app run (ten seconds at most), sending it nothing: a command would publish and surface the error."""
+    app = pilot.app
+    assert isinstance(app, ReplayApp)
+    deadline = time.monotonic() + 10.0
+    while app.snapshot is None or what not in app.snapshot.status:
+        assert time.monotonic() < deadline, f"status still {app.snapshot.status if app.snapshot else None!r}"
+        await pilot.pause(0.05)
+    await pilot.pause()
+    return app.snapshot.status
+
+
+@pytest.mark.asyncio
+async def test_a_write_that_fails_on_the_writer_thread_stops_recording_and_shows_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_writer_thread import fail_on
+
+    monkeypatch.chdir(tmp_path)
+    app = create_app(paused=True, record="rec.jsonl")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        await send(pilot, c.Step(), c.Step())
+        assert "● REC" in header_text(app)
+        deadline = time.monotonic() + 10
+        while app.session.recorder.writer.written < 3:  # the header and both moves, in their batch
+            assert time.monotonic() < deadline
+            await pilot.pause(0.02)
+        fail_on(monkeypatch, "write", tmp_path / "rec.jsonl")  # the disk is full from now on
+        app.send(c.Step())  # queued at once; its batch fails a moment later, with no key pressed after it
+        status = await status_becomes(pilot, "recording stopped")
+        assert status == "recording stopped: rec.jsonl: No space left on device"
+        assert app.snapshot is not None and app.snapshot.recording is None
+        assert "recording stopped: rec.jsonl: No space left on device" in header_text(app)
+        assert "REC" not in header_text(app)
+        await send(pilot, c.Step(), c.Note("after the failure"))  # the session goes on without the file
+        assert app.snapshot.step == 4 and app.session.recorder is None
+    assert [e["type"] for e in entries(tmp_path / "rec.jsonl")] == ["choice", "choice"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device that is always full)")
+async def test_recording_to_a_full_device_says_so_on_the_status_line() -> None:
+    app = create_app(paused=True, record="/dev/full")
+    async with app.run_test(size=(120, 32)) as pilot:
+        status = await status_becomes(pilot, "recording stopped")
+        assert status == "recording stopped: /dev/full: No space left on device"
+        assert status in header_text(app) and "REC" not in header_text(app)
+
+
+@pytest.mark.asyncio
+async def test_quitting_while_recording_writes_every_queued_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.record.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "MAX_DELAY_S", 60.0)  # nothing would reach the file before the app quits
+    path = tmp_path / "quit.jsonl"
+    app = create_app(paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, *[c.Step() for _ in range(30)])
+        assert len(path.read_text().splitlines()) == 1  # the header (at once); the moves wait for their batch
+    assert [e["type"] for e in entries(path)] == ["choice"] * 30
+
+
+@pytest.mark.asyncio
+async def test_a_recording_that_cannot_be_finished_at_quit_is_reported_after_the_screen_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tui.record.writer as writer_module
+    from tests.test_writer_thread import fail_on
+
+    monkeypatch.setattr(writer_module, "MAX_DELAY_S", 60.0)
+    monkeypatch.chdir(tmp_path)
+    app = create_app(paused=True, record="quit.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.Step())
+        fail_on(monkeypatch, "write", tmp_path / "quit.jsonl")  # the move's batch only goes out at quit, and fails
+    assert "outage-tui: recording stopped: quit.jsonl: No space left on device" in capsys.readouterr().err

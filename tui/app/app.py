@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 import trio
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -130,6 +131,20 @@ class ReplayApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self._guest.stop()
+        self._close_recording()
+
+    def _close_recording(self) -> None:
+        """Quitting while recording: drain the writer's queue to disk; a failure is printed once the screen is gone.
+
+        The session's Trio run is over by now, so nothing else touches its recorder.
+        """
+        recorder, self.session.recorder = self.session.recorder, None
+        if recorder is None:
+            return
+        try:
+            recorder.close()
+        except OSError as err:
+            self.exit(message=Text(f"outage-tui: recording stopped: {recorder.path}: {err.strerror or err}"))
 
     def _from_trio(self, view: object) -> None:
         """Called from Trio code: hand the view over as a message, touch nothing else."""

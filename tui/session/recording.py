@@ -5,8 +5,11 @@ from the start), so it first writes what the session already holds, as if it
 had been recorded from the beginning: every timeline in the order it was
 made, its moves and its notes, then a switch to the current one. From then
 on every move, control, fork, switch and note goes to the file as it happens,
-through :class:`tui.record.SessionWriter` (one whole line per write, synced
-at once: a person makes a few moves a second).
+through a :class:`tui.record.writer.ThreadedSessionWriter`: the session's
+thread (which the UI shares) only queues each line; the writer's own thread
+writes and syncs moves in batches within 0.1 s, and controls, forks, switches
+and notes at once. A write that fails is not lost from view: the next call,
+:meth:`Recorder.check` and ``on_error`` all say so.
 
 Reopening goes the other way: a :class:`tui.record.SessionReplay` (replayed
 headless beforehand, so a bad file fails before any screen is drawn) becomes
@@ -15,22 +18,38 @@ timelines whose picks are the recorded moves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tui.record import MAIN, Header, SessionReplay, SessionWriter
+from tui.record import MAIN, Header, SessionReplay
 from tui.record.format import ControlEntry, ForkEntry
+from tui.record.writer import ThreadedSessionWriter
 from tui.scenario import Scenario
 from tui.session.timeline import Note, Pick, Timeline, divergence
 
 
 class Recorder:
-    """An open session file that follows a live session."""
+    """An open session file that follows a live session.
 
-    def __init__(self, path: str, header: Header) -> None:
+    Every method raises the ``OSError`` of a write that failed on the
+    writer's thread, so the session stops recording and says why; ``on_error``
+    is called from that thread as soon as it fails, to wake the session when
+    no move is coming (it must only schedule work on the session's thread).
+    """
+
+    def __init__(self, path: str, header: Header, on_error: Callable[[OSError], None] | None = None) -> None:
         self.path = path
-        self.writer = SessionWriter(path, header)
+        self.writer = ThreadedSessionWriter(path, header, on_error=on_error)
+
+    @property
+    def error(self) -> OSError | None:
+        """The write error that stopped the file (None while every line is going out)."""
+        return self.writer.error
+
+    def check(self) -> None:
+        """Raise the write error, if any: cheap enough for every frame the session publishes."""
+        self.writer.check()
 
     def history(self, timelines: Iterable[Timeline], current: Timeline) -> None:
         """Write everything so far, so the file replays to exactly this state."""
@@ -72,6 +91,7 @@ class Recorder:
         self.writer.note(note.step, note.text)
 
     def close(self) -> None:
+        """Drain the queue, sync and join the writer's thread; raise its error or that it is stuck."""
         self.writer.close()
 
 

@@ -451,12 +451,19 @@ class Session:
         self._record("pick", pick)
 
     def _record(self, what: str, *args: Any, **fields: Any) -> None:
-        """Append one line to the recording, if any; a write that fails stops it and says why."""
+        """Append one line to the recording, if any; a write that fails stops it and says why.
+
+        Lines are only queued here: the recorder's own thread writes them, so
+        its write errors arrive late. Each call raises one that happened since
+        (``"check"`` only asks), and the status names the file and the reason.
+        """
         recorder = self.recorder
         if recorder is None:
             return
         try:
-            if what == "pick":
+            if what == "check":
+                recorder.check()
+            elif what == "pick":
                 recorder.pick(*args)
             elif what == "control":
                 recorder.control(*args, step=self.timeline.sim.steps, **fields)
@@ -468,32 +475,49 @@ class Session:
                 recorder.note(*args)
         except OSError as err:
             self.recorder = None
-            self.status = f"recording stopped: {recorder.path}: {err.strerror}"
+            self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
             try:
                 recorder.close()
             except OSError:
-                pass
+                pass  # the same failure (or a thread stuck after it): the status already says the file stopped
 
     def _start_recording(self, path: str) -> None:
         from tui.record import Header
         from tui.session.recording import Recorder
 
+        stopping = self.recorder is not None
         self._stop_recording()
+        failed = self.status if stopping and self.status.startswith("recording stopped") else ""
         scenario = self.config.scenario
         seed = scenario.get("scenario.seed") if self.config.seed is None else self.config.seed
         # A recording made in the explorer's world must say so, or its indices would replay in the full one.
         header = Header.for_run(
             scenario, seed, self.timeline.sim.policy.name, self.config.scenario_path, self.config.world
         )
+        token = trio.lowlevel.current_trio_token()
+
+        def frame() -> None:
+            try:
+                self.send(cmd.Sync(lambda: None))  # handling it publishes, and publishing raises the error
+            except trio.WouldBlock:
+                pass  # the session has a thousand commands to handle: it publishes soon anyway
+
+        def wake(_error: OSError) -> None:
+            # On the writer's thread, as soon as a write fails: shown now, even if no move follows.
+            try:
+                token.run_sync_soon(frame)
+            except trio.RunFinishedError:
+                pass
+
         try:
-            recorder = Recorder(path, header)
+            recorder = Recorder(path, header, on_error=wake)
         except BadInput as err:
             self.status = f"cannot record: {err}"
             return
         self.recorder = recorder
         self._record_history()
         if self.recorder is not None:
-            self.status = f"recording to {path}"
+            self.status = f"recording to {path}" + (f" · {failed}" if failed else "")
 
     def _record_history(self) -> None:
         recorder = self.recorder
@@ -501,16 +525,22 @@ class Session:
             recorder.history(self.timelines.values(), self.timeline)
         except OSError as err:
             self.recorder = None
-            self.status = f"recording stopped: {recorder.path}: {err.strerror}"
+            self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
+            try:
+                recorder.close()
+            except OSError:
+                pass  # the same failure: the status already says the file stopped
 
     def _stop_recording(self) -> None:
+        """Drain and close the recording; a write that failed (or a stuck writer) is said, not swallowed."""
         recorder, self.recorder = self.recorder, None
         if recorder is not None:
             try:
                 recorder.close()
-            except OSError:
-                pass
-            self.status = f"recorded {recorder.path}"
+            except OSError as err:
+                self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
+            else:
+                self.status = f"recorded {recorder.path}"
 
     async def _reopen(self, replay: Any) -> None:
         """Open every recorded timeline with its moves and notes; paused where the file left off."""
@@ -539,6 +569,7 @@ class Session:
 
     def publish(self, force: bool = False) -> None:
         """Post a snapshot: at most one per frame while playing, always when forced."""
+        self._record("check")  # a write that failed on the recorder's thread stops it and shows in this frame
         now = trio.current_time()
         if not force and now - self._last_frame < self.config.frame_interval:
             return
