@@ -5,8 +5,11 @@ Prints three figures and their ratios:
 * bare Trio: two tasks handing a token back and forth through ``trio.Event``
   (one handoff = one task wakes the other), the floor for any controller that
   runs components as Trio tasks;
-* controller: two components stepping through the controller's gates (one
-  step = one handoff there and one back, plus ordering and bookkeeping);
+* controller, stepped: two components stepping through the controller's gates
+  one ``await step()`` at a time (one handoff there and one back, plus
+  ordering and bookkeeping);
+* controller, driven: the same steps with ``drive()``, where each turn's end
+  opens the next gate (the baton passes directly: one handoff a step);
 * the full canonical 15h32m scenario headless: wall time, steps and events per
   second, peak memory (measured in a child process so earlier work does not count).
 
@@ -24,7 +27,8 @@ import time
 
 import trio
 
-from tui.sim.controller import Controller, Ctx
+from tui.sim.actions import act
+from tui.sim.controller import Controller, Ctx, Park
 
 
 def bare_trio(handoffs: int) -> float:
@@ -54,27 +58,39 @@ def bare_trio(handoffs: int) -> float:
     return trio.run(main)
 
 
-def controller_steps(steps: int) -> float:
+def _tick(ctx: Ctx, world: object, state: None) -> Park:
+    return ctx.after(1.0, act("tick"))
+
+
+def controller_steps(steps: int, driven: bool = False) -> float:
     """Seconds for ``steps`` controller steps shared by two components."""
 
     async def main() -> float:
         async with trio.open_nursery() as nursery:
             ctl = Controller(nursery, seed=1)
+            ctl.spawn("a", _tick, None, rank=0)
+            ctl.spawn("b", _tick, None, rank=1)
+            left = [steps]
 
-            async def body(ctx: Ctx) -> None:
-                while True:
-                    await ctx.sleep(1.0, action="tick")
+            def driver() -> int | None:
+                left[0] -= 1
+                return 0 if left[0] >= 0 else None
 
-            ctl.spawn("a", body, rank=0)
-            ctl.spawn("b", body, rank=1)
             start = time.perf_counter()
-            for _ in range(steps):
-                await ctl.step(0)
+            if driven:
+                await ctl.drive(driver)
+            else:
+                for _ in range(steps):
+                    await ctl.step(0)
             elapsed = time.perf_counter() - start
             nursery.cancel_scope.cancel()
         return elapsed
 
     return trio.run(main)
+
+
+def controller_driven(steps: int) -> float:
+    return controller_steps(steps, driven=True)
 
 
 CHILD = """
@@ -105,12 +121,15 @@ def main() -> None:
     n = args.handoffs
     bare = best_of(bare_trio, n)
     ctl = best_of(controller_steps, n)
+    driven = best_of(controller_driven, n)
     run = full_run()
-    bare_rate, ctl_rate = n / bare, n / ctl
+    bare_rate, ctl_rate, driven_rate = n / bare, n / ctl, n / driven
     print(f"{'measure':<44} {'value':>14}")
     print(f"{'bare Trio handoffs/s (trio.Event ping-pong)':<44} {bare_rate:>14,.0f}")
-    print(f"{'controller steps/s (2 components)':<44} {ctl_rate:>14,.0f}")
-    print(f"{'controller step cost / bare handoff':<44} {bare_rate / ctl_rate:>13.2f}x")
+    print(f"{'controller steps/s, stepped (2 components)':<44} {ctl_rate:>14,.0f}")
+    print(f"{'controller steps/s, driven (2 components)':<44} {driven_rate:>14,.0f}")
+    print(f"{'stepped step cost / bare handoff':<44} {bare_rate / ctl_rate:>13.2f}x")
+    print(f"{'driven step cost / bare handoff':<44} {bare_rate / driven_rate:>13.2f}x")
     print(f"{'canonical 15h32m run, wall s':<44} {run['wall']:>14.2f}")
     print(f"{'canonical run steps/s':<44} {run['steps'] / run['wall']:>14,.0f}")
     print(f"{'canonical run events/s':<44} {run['events'] / run['wall']:>14,.0f}")

@@ -35,19 +35,19 @@ import copy
 import dataclasses
 import hashlib
 import math
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from tui.scenario import Scenario
+from tui.sim.actions import START, Action, act
 from tui.sim.build import install_all
-from tui.sim.components.route53 import Lock
-from tui.sim.controller import Choice, Controller, Ctx, Gate, Signal, SimulationError
+from tui.sim.components.enactor import EnactorState
+from tui.sim.controller import Choice, Controller, Gate, Program, SimulationError
 from tui.sim.policies import Manual
-from tui.sim.simulation import Simulation
-from tui.sim.trace import Event, Trace
+from tui.sim.simulation import Simulation, Snapshot, thawed
+from tui.sim.trace import Event, Trace, TraceState
 from tui.sim.world import World
 
 #: Invariants the explorer reports: the world's two plus the end-of-run one.
@@ -60,39 +60,20 @@ CORE_PREFIXES = ("enactor/", "cleanup/")
 #: The component whose steps are invisible to the core (taken eagerly).
 INVISIBLE = "route53"
 
-_APPLY = re.compile(r"^apply plan (\d+) to (\S+)$")
-_READ = re.compile(r"^read the lock on (\S+) for plan (\d+)$")
-_RETRY = re.compile(r"^retry plan (\d+) on (\S+) \(attempt \d+\)$")
-_DELETE = re.compile(r"^delete plans older than -?\d+ from (\S+)$")
-
-
 def is_core(name: str) -> bool:
     return name in CORE or name.startswith(CORE_PREFIXES)
 
 
-class _Parked:
-    """What a component's coroutine yields when it parks at a gate (see :class:`CoreController`)."""
-
-    __slots__ = ()
-
-    def __await__(self) -> Generator[_Parked, None, None]:
-        yield self
-
-
-_PARKED = _Parked()
-
-
 class CoreController(Controller):
-    """A controller that starts only the DNS core, drives it directly, and ticks.
+    """A controller that starts only the DNS core, runs it inline, and ticks.
 
     * Filtering at ``spawn`` (rather than writing a second installer) keeps
       the explored world identical to the replayed one, whatever
-      ``install_all`` grows into; cascade monitors (``observe``) do not run.
-    * Components block only on the controller's gates, never on Trio itself,
-      so the explorer resumes each component's coroutine by hand (``send``)
-      instead of waking a Trio task and waiting for it to park again: the same
-      component code, without two scheduler round trips per step. Searches
-      replay thousands of runs from the root, so this is most of their cost.
+      ``install_all`` grows into.
+    * Components are programs over state, so the explorer runs each step by
+      calling the chosen program in place (:meth:`Controller.turn`) instead
+      of waking a Trio task and waiting for it to park again: the same
+      component code, without scheduler round trips.
     * Each step happens at least ``tick`` virtual seconds after the previous
       one; with a tick longer than the lock's lifetime no lock is still held
       when someone else looks at it (see the module docstring).
@@ -101,67 +82,34 @@ class CoreController(Controller):
     def __init__(self, *, tick: float, keep_trace: bool = True, **kwargs: Any) -> None:
         if kwargs.get("choice_window", math.inf) != math.inf:
             raise SimulationError("the explorer's controller is untimed: choice_window must be infinite")
-        super().__init__(None, **kwargs)  # type: ignore[arg-type]  # no nursery: nothing runs as a Trio task
-        self.tick = tick
-        self._coros: dict[str, Coroutine[Any, Any, None]] = {}
         if not keep_trace:
-            self.trace = ListenOnlyTrace()
+            kwargs["trace"] = ListenOnlyTrace(kwargs.get("trace"))
+        super().__init__(None, **kwargs)
+        self.tick = tick
 
     def spawn(
         self,
         name: str,
-        body: Callable[[Ctx], Awaitable[None]],
+        program: Program,
+        state: Any,
         *,
-        rank: int | None = None,
+        rank: int,
         at: float | None = None,
-        action: str = "start",
+        action: Action = START,
     ) -> None:
-        if not is_core(name):
-            return
-        if name in self._ranks and name not in self.finished:
-            raise SimulationError(f"component {name!r} already exists")
-        self.finished.discard(name)
-        if rank is None:
-            rank = self._ranks.get(name, len(self._ranks))
-        self._ranks[name] = rank
-        self._new_gate(name, action, self.now if at is None else at)
-        coro = body(Ctx(self, name))
-        if not isinstance(coro, Coroutine):
-            raise SimulationError(f"component {name!r} is not a coroutine function")
-        self._coros[name] = coro
+        if is_core(name):
+            super().spawn(name, program, state, rank=rank, at=at, action=action)
 
-    def observe(self, callback: Callable[[Controller], None]) -> None:
-        """Cascade monitors do not run during exploration."""
-
-    async def _park(self, ctx: Ctx, action: str, time: float, signal: Signal | None = None) -> None:
-        self._leave_turn(ctx, action, time, signal)
-        await _PARKED
-
-    async def step(self, index: int = 0) -> Choice:
-        """Run the chosen component until it parks again (or ends), in this very call."""
+    def turn(self, index: int = 0) -> Choice:
         self.now += self.tick
-        gate, choice = self._take(index)  # the window is infinite: every live gate is a choice
-        name = gate.component
-        try:
-            yielded = self._coros[name].send(None)
-        except StopIteration:
-            self.finished.add(name)
-            self._running = None
-            del self._coros[name]
-        else:
-            if yielded is not _PARKED:
-                raise SimulationError(f"{name} waited on something other than the controller: {yielded!r}")
-        return choice
-
-    def close(self) -> None:
-        """Close every component coroutine still parked (the run is over)."""
-        for coro in self._coros.values():
-            coro.close()
-        self._coros.clear()
+        return super().turn(index)
 
 
 class ListenOnlyTrace(Trace):
     """A trace that only forwards events to listeners: a search needs no history and no hash."""
+
+    def __init__(self, state: TraceState | None = None) -> None:
+        super().__init__(state)
 
     def add(self, time: float, step: int, component: str, kind: str, data: dict[str, Any]) -> Event:
         event = Event(time, step, component, kind, data)
@@ -212,14 +160,6 @@ class Footprint:
         return bool(self.writes & (other.reads | other.writes) or other.writes & self.reads)
 
 
-@dataclass
-class EnactorState:
-    """An Enactor's locals that its gate text does not show."""
-
-    last_seen: int | None = None
-    read_lock: Lock | None = None
-
-
 class CoreRun:
     """One explored run: the controller, the world and the reconstructed locals."""
 
@@ -229,26 +169,18 @@ class CoreRun:
         self.seed = seed
         self.endpoints: list[str] = list(world.scenario.get("dns.endpoints"))
         self.tolerant = bool(world.scenario.get("fixes.rollback_tolerates_missing"))
-        self.enactors: dict[str, EnactorState] = {}
         self.symmetry = True
         self._canon: tuple[tuple[Any, ...], dict[str, str]] | None = None
         self._canon_at = -1
         self._cached_at = -1
         self._pending: list[Gate] = []
         self._gates: list[Gate] = []
-        controller.trace.listen(self._on_event)
 
-    # -- reconstructing locals from the trace ------------------------------------
-    def _on_event(self, event: Event) -> None:
-        if not event.component.startswith("enactor/"):
-            return
-        state = self.enactors.setdefault(event.component, EnactorState())
-        if event.kind in ("plan.checked", "plan.skipped"):
-            state.last_seen = event.data["plan"]
-        elif event.kind == "lock.read":
-            # Emitted right after the Enactor read the lock: this is the value its
-            # batch's preamble will expect.
-            state.read_lock = self.world.route53.zones[event.data["endpoint"]].lock
+    # -- component states ---------------------------------------------------------
+    def enactor_state(self, component: str) -> EnactorState | None:
+        """An Enactor's own state (None for another component, or one that has ended)."""
+        proc = self.controller.procs.get(component)
+        return proc.state if proc is not None and isinstance(proc.state, EnactorState) else None
 
     # -- what can move ---------------------------------------------------------
     def pending(self) -> list[Gate]:
@@ -289,9 +221,9 @@ class CoreRun:
 
     def is_idle_poll(self, gate: Gate) -> bool:
         """An Enactor about to look for a plan it has already seen: a step that changes nothing."""
-        if not gate.component.startswith("enactor/") or gate.action != "look for a newer plan":
+        if gate.action.kind != "enactor.poll":
             return False
-        state = self.enactors.get(gate.component)
+        state = self.enactor_state(gate.component)
         seen = None if state is None else state.last_seen
         latest = self.world.plans.latest_generation
         return latest is None or seen == latest
@@ -311,7 +243,7 @@ class CoreRun:
     @staticmethod
     def _eager(gates: list[Gate]) -> str | None:
         for gate in gates:
-            if gate.component == INVISIBLE or gate.action == "start":
+            if gate.component == INVISIBLE or gate.action.kind == "start":
                 return gate.component
         return None
 
@@ -330,7 +262,7 @@ class CoreRun:
         gate = self.gate_of(component)
         index = await self.step(component)
         if log is not None:
-            log.append((index, f"{component}: {gate.action}"))
+            log.append((index, f"{component}: {gate.action.words()}"))
 
     async def advance(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
         """A chosen step, then the invisible ones it enabled: one edge of the explored graph."""
@@ -359,13 +291,11 @@ class CoreRun:
         for gate in self.pending():
             if not gate.component.startswith("enactor/"):
                 continue
-            match = _APPLY.match(gate.action) or _RETRY.match(gate.action)
-            if match and int(match[1]) == generation:
-                return True
-            match = _READ.match(gate.action)
-            if match and int(match[2]) == generation:
-                return True
-            if gate.action == "look for a newer plan" and latest == generation and not self.is_idle_poll(gate):
+            action = gate.action
+            if action.kind in ("enactor.apply", "enactor.retry", "enactor.read_lock"):
+                if action["plan"] == generation:
+                    return True
+            elif action.kind == "enactor.poll" and latest == generation and not self.is_idle_poll(gate):
                 return True
         return False
 
@@ -399,23 +329,24 @@ class CoreRun:
         return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
     def _gate_info(self, gate: Gate) -> tuple[Any, ...]:
-        """A gate as the abstraction sees it: action, waiting on a signal, locals not in the text."""
+        """A gate as the abstraction sees it: action, waiting on a signal, locals not in the action."""
         local: tuple[Any, ...] = ()
-        state = self.enactors.get(gate.component)
         action = gate.action
+        state = self.enactor_state(gate.component)
+        if state is not None and state.last_seen is None:
+            state = None  # it has never looked at a plan: nothing of its own yet
         if state is not None:
-            match = _APPLY.match(action)
-            if match:
-                local = (state.read_lock == self.world.route53.zones[match[2]].lock,)
-            elif action == "look for a newer plan":
+            if action.kind == "enactor.apply":
+                local = (state.read_lock == self.world.route53.zones[action["endpoint"]].lock,)
+            elif action.kind == "enactor.poll":
                 # Only whether a newer plan is waiting matters, not which one was seen.
                 local = (self.is_idle_poll(gate),)
-            else:
+            elif action.kind == "enactor.retry":
                 # A retry reads the lock and goes on exactly like a first attempt.
-                retry = _RETRY.match(action)
-                if retry:
-                    action = f"read the lock on {retry[2]} for plan {retry[1]}"
-        return (action, gate.time == math.inf, local)
+                action = act("enactor.read_lock", endpoint=action["endpoint"], plan=action["plan"])
+        # The words identify the action exactly (one template per kind) and keep
+        # the canonical AZ order, and so the searches' figures, as they were.
+        return (action.words(), gate.time == math.inf, local)
 
     def _zones(self) -> tuple[Any, ...]:
         return tuple(
@@ -481,39 +412,42 @@ class CoreRun:
 
     # -- commutation ---------------------------------------------------------------
     def footprint(self, gate: Gate) -> Footprint:
-        """Resources the component's next atomic action may touch (read off its code)."""
+        """Resources the component's next atomic action may touch, read off its structured action.
+
+        An action of a kind not listed here may touch everything: a new
+        component or a new kind of step can make the search slower, never
+        unsound.
+        """
         comp, action = gate.component, gate.action
+        kind = action.kind
         none: frozenset[str] = frozenset()
-        if comp == "planner":
+        if kind == "planner.issue":
             return Footprint(none, frozenset({"plans"}))
-        if comp == INVISIBLE:
+        if kind in ("route53.wait", "route53.propagate") or (comp == INVISIBLE and kind == "start"):
             return Footprint(none, none)
         last = self.endpoints[-1]
-        if comp.startswith("cleanup/"):
-            own = f"cleanup:{comp.split('/', 1)[1]}"
-            match = _DELETE.match(action)
-            if match:
-                ep = match[1]
-                writes = {f"trees:{ep}"} | ({own} if ep == last else set())
-                return Footprint(frozenset({f"alias:{ep}"}), frozenset(writes))
+        own = f"cleanup:{comp.split('/', 1)[1]}" if "/" in comp else ""
+        if kind == "cleanup.delete":
+            ep = action["endpoint"]
+            writes = {f"trees:{ep}"} | ({own} if ep == last else set())
+            return Footprint(frozenset({f"alias:{ep}"}), frozenset(writes))
+        if kind in ("cleanup.wait",) or (kind == "start" and comp.startswith("cleanup/")):
             return Footprint(none, frozenset({own}))
-        if comp.startswith("enactor/"):
-            own = f"cleanup:{comp.split('/', 1)[1]}"
-            if action == "look for a newer plan":
-                return Footprint(frozenset({"plans"} | {f"alias:{e}" for e in self.endpoints}), none)
-            match = _APPLY.match(action)
-            if match:
-                ep = match[2]
-                writes = {f"lock:{ep}", f"trees:{ep}", f"alias:{ep}"} | ({own} if ep == last else set())
-                return Footprint(none, frozenset(writes))
-            match = _READ.match(action)
-            if match:
-                return Footprint(frozenset({f"lock:{match[1]}"}), none)
-            match = _RETRY.match(action)
-            if match:
-                return Footprint(frozenset({f"lock:{match[2]}"}), none)
-            return Footprint(none, none)  # "start": parks for its first poll
-        everything = frozenset({"plans"} | {f"{k}:{e}" for k in ("alias", "trees", "lock") for e in self.endpoints})
+        if kind == "enactor.poll":
+            return Footprint(frozenset({"plans"} | {f"alias:{e}" for e in self.endpoints}), none)
+        if kind == "enactor.apply":
+            ep = action["endpoint"]
+            writes = {f"lock:{ep}", f"trees:{ep}", f"alias:{ep}"} | ({own} if ep == last else set())
+            return Footprint(none, frozenset(writes))
+        if kind in ("enactor.read_lock", "enactor.retry"):
+            return Footprint(frozenset({f"lock:{action['endpoint']}"}), none)
+        if kind == "start" and comp.startswith("enactor/"):
+            return Footprint(none, none)  # parks for its first poll
+        everything = frozenset(
+            {"plans"}
+            | {f"{k}:{e}" for k in ("alias", "trees", "lock") for e in self.endpoints}
+            | {f"cleanup:{az}" for az in self.world.scenario.enactor_names()}
+        )
         return Footprint(everything, everything)
 
     def _future(self, gate: Gate) -> Footprint | None:
@@ -557,20 +491,31 @@ class CoreRun:
             kept, postponed = moves[:1], moves[1:]
         return kept, postponed
 
+    def snapshot(self) -> Snapshot:
+        """Copy this run here; :func:`core_run` with ``snapshot=`` continues it."""
+        return Simulation(self.controller, self.world, Manual(), self.seed).snapshot()
+
     def independent(self, a: Gate, b: Gate) -> bool:
         """Do the two runnable steps commute? (Time is unobservable, so footprints decide.)"""
         return a.component != b.component and not self.footprint(a).conflicts(self.footprint(b))
 
 
-@asynccontextmanager
-async def open_core(scenario: Scenario, seed: int | None = None, *, keep_trace: bool = False) -> AsyncIterator[CoreRun]:
-    """Start the DNS core of ``scenario`` untimed; cancel it when the block ends.
+def core_run(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    keep_trace: bool = False,
+    snapshot: Snapshot | None = None,
+    events: list[Event] | None = None,
+) -> CoreRun:
+    """The DNS core of ``scenario``, untimed: fresh, or continued from ``snapshot`` (see :meth:`CoreRun.snapshot`).
 
     Searches run thousands of these, so by default the trace only feeds the
-    explorer's listener; ``keep_trace`` keeps the full, hashed trace.
+    explorer's listeners; ``keep_trace`` keeps the full, hashed trace.
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed
+    restored = None if snapshot is None else thawed(snapshot, events)
     controller = CoreController(
         keep_trace=keep_trace,
         tick=explored.get("dns.enactor.lock_ttl_s") + 1.0,
@@ -578,24 +523,41 @@ async def open_core(scenario: Scenario, seed: int | None = None, *, keep_trace: 
         start_time=explored.time("scenario.start"),
         choice_window=math.inf,
         jitter=0.0,
+        trace=None if restored is None else restored[3],
     )
-    world = install_all(explored, controller)
-    try:
-        yield CoreRun(controller, world, run_seed)
-    finally:
-        controller.close()
+    if restored is None:
+        world = install_all(explored, controller)
+    else:
+        frozen, world, _plan, _trace = restored
+        world.attach(explored)
+        controller.world = world
+        controller.thaw(frozen)
+    return CoreRun(controller, world, run_seed)
+
+
+@asynccontextmanager
+async def open_core(
+    scenario: Scenario, seed: int | None = None, *, keep_trace: bool = False, snapshot: Snapshot | None = None
+) -> AsyncIterator[CoreRun]:
+    """:func:`core_run` as a context, the shape every opener of a run has."""
+    yield core_run(scenario, seed, keep_trace=keep_trace, snapshot=snapshot)
 
 
 @asynccontextmanager
 async def open_core_simulation(
-    scenario: Scenario, policy: str = "manual", seed: int | None = None
+    scenario: Scenario,
+    policy: str = "manual",
+    seed: int | None = None,
+    *,
+    snapshot: Snapshot | None = None,
+    events: list[Event] | None = None,
 ) -> AsyncIterator[Simulation]:
     """The explored world as a :class:`Simulation`, to replay an explorer's session.
 
-    Matches the session replayer's opener signature, so a session whose
-    header says ``"world": "dns-core"`` replays with
-    ``replay_session_async(..., opener=open_core_simulation)``. Choices are
-    taken by index, so ``policy`` only names the run.
+    Matches :func:`tui.sim.simulation.open_simulation`'s signature, so a
+    session whose header says ``"world": "dns-core"`` replays, forks and
+    restores checkpoints in it. Choices are taken by index, so ``policy``
+    only names the run.
     """
-    async with open_core(scenario, seed, keep_trace=True) as run:
-        yield Simulation(run.controller, run.world, Manual(), run.seed)
+    run = core_run(scenario, seed, keep_trace=True, snapshot=snapshot, events=events)
+    yield Simulation(run.controller, run.world, Manual(), run.seed)

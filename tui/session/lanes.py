@@ -93,8 +93,17 @@ class LaneIndex:
     def __init__(self, start: float, initial_health: dict[str, str]) -> None:
         self.health: dict[str, HealthLane] = {}
         self.activity: dict[str, ActivityLane] = {}
+        self.events = 0  # how many events it has taken in
         for name, state in initial_health.items():
             self.health_lane(name).add(start, state)
+
+    def copy(self) -> LaneIndex:
+        """An independent copy (a fork goes on from its parent's lanes)."""
+        other = LaneIndex.__new__(LaneIndex)
+        other.events = self.events
+        other.health = {n: HealthLane(n, list(h.times), list(h.states)) for n, h in self.health.items()}
+        other.activity = {n: ActivityLane(n, tuple(list(t) for t in a.times)) for n, a in self.activity.items()}
+        return other
 
     def health_lane(self, name: str) -> HealthLane:
         lane = self.health.get(name)
@@ -103,6 +112,7 @@ class LaneIndex:
         return lane
 
     def add(self, event: Event) -> None:
+        self.events += 1
         if event.kind == "health" and "lane" in event.data:
             self.health_lane(str(event.data["lane"])).add(event.time, str(event.data.get("state", "degraded")))
         lane = self.activity.get(event.component)

@@ -9,11 +9,21 @@ Textual.
 Playback is paced against absolute wall-clock deadlines from Trio's clock
 (see :mod:`tui.session.pacing`), so a slow frame never shifts the ones after
 it; the simulation itself advances by the same steps it would take headless.
+
+Every move longer than a step (go to, milestone and event jumps, going back,
+forks, reopening) is a *long move* (:mod:`tui.session.longmove`): it runs at
+headless speed in a worker thread from a snapshot of the timeline, while
+this task keeps publishing progress and reading commands. A pause stops the
+move where it is; every other command waits for the move to end and then
+runs in the order sent (the app drops movement keys pressed meanwhile, with
+a notice, so nothing typed turns into a surprise move). Going back restores
+the timeline's nearest checkpoint and replays the rest.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -22,9 +32,12 @@ from typing import Any
 
 import trio
 
+from tui.clock import hhmm
 from tui.errors import BadInput
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
+from tui.session import longmove
+from tui.session.longmove import Outcome, Target
 from tui.session.pacing import Pacer
 from tui.session.timeline import Note, Pick, Timeline
 from tui.session.views import (
@@ -36,7 +49,8 @@ from tui.session.views import (
     dns_view,
     milestones,
 )
-from tui.sim.simulation import open_simulation
+from tui.sim.simulation import Simulation, open_simulation
+from tui.sim.simulation import Snapshot as SimSnapshot
 
 #: Event kinds that end a "step to next event".
 NOTABLE_KINDS = frozenset(
@@ -55,6 +69,15 @@ NOTABLE_KINDS = frozenset(
 )
 #: How far behind its deadlines playback may fall before it stops trying to catch up.
 MAX_LAG = 0.25
+
+
+@dataclass
+class Busy:
+    """A long move under way: what it is, where it is, and how to tell how far it has got."""
+
+    label: str
+    progress: longmove.Progress
+    fraction: Callable[[longmove.Progress], float | None]
 
 
 @dataclass(frozen=True)
@@ -105,9 +128,9 @@ class Session:
         self._forks_made = 0
         self._recent: deque[tuple[float, float]] = deque()
         self._sent = 0  # commands sent so far; each carries its number
-        self._pause_sent = 0  # number of the newest pause sent
         self._handling = 0  # number of the command being handled
-        self._spent_pause = 0  # a play/pause toggle that already stopped a long run
+        self._busy: Busy | None = None
+        self._deferred: list[tuple[int, cmd.Command]] = []
         self.recorder: Any = None  # a tui.session.recording.Recorder while recording
         #: Recorded moves not yet taken, per timeline: what ``n`` takes next in a reopened DNS-core session.
         self.script: dict[str, tuple[int, ...]] = {}
@@ -117,12 +140,10 @@ class Session:
     def send(self, command: cmd.Command) -> None:
         """Queue a command (synchronous; never blocks the caller).
 
-        A pause also interrupts a long run to a milestone, event or time at
-        its next step, so the person at the keyboard never waits it out.
+        During a long move a pause stops it at its next step, so the person
+        at the keyboard never waits it out.
         """
         self._sent += 1
-        if isinstance(command, cmd.Pause | cmd.TogglePlay):
-            self._pause_sent = self._sent
         self._send.send_nowait((self._sent, command))
 
     # -- running ------------------------------------------------------------------
@@ -133,7 +154,7 @@ class Session:
             if self.config.reopen is not None:
                 await self._reopen(self.config.reopen)
             else:
-                self.current = await self._open("main", self.config.scenario, ())
+                self.current = await self._open("main", self.config.scenario)
             if self.config.record is not None:
                 reopened = self.status
                 self._start_recording(self.config.record)
@@ -193,52 +214,146 @@ class Session:
         self,
         name: str,
         scenario: Scenario,
-        picks: Sequence[Pick],
         parent: str | None = None,
         extra: tuple[str, ...] = (),
-        same_scenario: bool = True,
+        snapshot: SimSnapshot | None = None,
+        events: list[Any] | None = None,
+        like: Timeline | None = None,
     ) -> Timeline:
-        assert self._nursery is not None
-        tl: Timeline = await self._nursery.start(self._host, name, scenario, tuple(picks), parent, extra, same_scenario)
+        """A new timeline, fresh or continuing ``snapshot`` (``like``: the timeline it was taken of)."""
+        sim = await self._host_sim(scenario, snapshot, events)
+        extras: dict[str, Any] = {}
+        if like is not None:
+            extras = {
+                "start": like.start,
+                "initial_health": like.initial_health,
+                "lanes": like.lanes.copy(),
+                "picks": list(like.picks[: sim.steps]),
+                "checkpoints": {k: v for k, v in like.checkpoints.items() if k <= sim.steps},
+            }
+        tl = Timeline(name, scenario, sim, parent=parent, forked_at=sim.steps, extra_overrides=extra, **extras)
+        tl.on_pick = self._recorded_pick
         self.timelines[name] = tl
         return tl
 
+    async def _host_sim(self, scenario: Scenario, snapshot: SimSnapshot | None, events: list[Any] | None) -> Simulation:
+        assert self._nursery is not None
+        return await self._nursery.start(self._host, scenario, snapshot, events)
+
     async def _host(
         self,
-        name: str,
         scenario: Scenario,
-        picks: tuple[Pick, ...],
-        parent: str | None,
-        extra: tuple[str, ...],
-        same_scenario: bool,
-        task_status: trio.TaskStatus[Timeline] = trio.TASK_STATUS_IGNORED,
+        snapshot: SimSnapshot | None,
+        events: list[Any] | None,
+        task_status: trio.TaskStatus[Simulation] = trio.TASK_STATUS_IGNORED,
     ) -> None:
-        """Keep one simulation open for as long as its timeline lives."""
+        """Keep one live simulation open until it is released (a timeline moved on to another)."""
         opener = self.config.opener or open_simulation
-        async with opener(scenario, self.config.policy, self.config.seed) as sim:
-            tl = Timeline(name, scenario, sim, parent=parent, forked_at=len(picks), extra_overrides=extra)
-            # The scenario that made the picks: indices alone reproduce the run, whatever the policy,
-            # since every step draws exactly once from the policy's own RNG stream.
-            tl.replayed = await (tl.replay_exact(picks) if same_scenario else tl.replay(picks))
-            tl.on_pick = self._recorded_pick
-            closed = self._closers[id(tl)] = trio.Event()
-            task_status.started(tl)
+        async with opener(scenario, self.config.policy, self.config.seed, snapshot=snapshot, events=events) as sim:
+            closed = self._closers[id(sim)] = trio.Event()
+            task_status.started(sim)
             await closed.wait()
 
-    def _close(self, tl: Timeline) -> None:
-        self._closers.pop(id(tl)).set()
+    def _release(self, sim: Simulation) -> None:
+        self._closers.pop(id(sim)).set()
 
-    async def _rebuild(self, steps: int) -> None:
-        """Go back to ``steps`` by replaying the current timeline's first picks into a new simulation."""
-        old = self.timeline
-        self.status = f"replaying {steps} steps headless…"
+    def _close(self, tl: Timeline) -> None:
+        self._release(tl.sim)
+
+    async def _continue(self, tl: Timeline, base: SimSnapshot, outcome: Outcome | None) -> None:
+        """Make ``tl`` what it became from ``base`` through ``outcome`` (None: ``base`` itself).
+
+        Picks, events and checkpoints after ``base`` are replaced by the
+        outcome's; the live simulation is restored from where it ended.
+        """
+        events = tl.events[: base.events]
+        lanes = None if base.events >= tl.lanes.events else tl.lanes_upto(base.events)
+        tl.picks = tl.picks[: base.step]
+        tl.keep_checkpoints(base.step)
+        final = base
+        if outcome is not None:
+            events += outcome.events
+            tl.picks += outcome.picks
+            tl.checkpoints.update(outcome.checkpoints)
+            final = outcome.final
+        old = tl.sim
+        tl.attach(await self._host_sim(tl.scenario, final, events), lanes)
+        self._release(old)
+
+    async def _continue_from(self, tl: Timeline, outcome: Outcome) -> None:
+        assert outcome.start is not None
+        await self._continue(tl, outcome.start, outcome)
+
+    async def _long_move(
+        self,
+        tl: Timeline,
+        label: str,
+        target: Target,
+        base: SimSnapshot | None = None,
+        scenario: Scenario | None = None,
+    ) -> Outcome:
+        """Run a move at headless speed in a worker thread, from ``base`` (default: where ``tl`` is now)."""
+        start = tl.sim.snapshot() if base is None else base
+        move = longmove.Move(
+            scenario=scenario or tl.scenario,
+            policy=self.config.policy,
+            seed=self.config.seed,
+            snapshot=start,
+            target=target,
+            checkpoint_every=tl.checkpoint_every,
+            opener=self.config.opener or open_simulation,
+        )
+        progress = longmove.Progress(now=start.time)
+        self._busy = Busy(label, progress, _fraction(target, start.time, tl.sim.end))
         self.publish(force=True)
-        tl = await self._open(old.name, old.scenario, old.picks[:steps], old.parent, old.extra_overrides)
-        tl.forked_at, tl.replayed = old.forked_at, min(old.replayed, steps)
-        tl.notes = old.notes
-        self.current = tl
-        self._close(old)
-        self._record("control", "seek", to_step=steps)
+        token = trio.lowlevel.current_trio_token()
+
+        def report() -> None:  # from the worker thread
+            try:
+                token.run_sync_soon(self.publish)
+            except trio.RunFinishedError:
+                pass
+
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._commands_while_busy, progress)
+                outcome = await trio.to_thread.run_sync(longmove.run, move, progress, report)
+                nursery.cancel_scope.cancel()
+        finally:
+            self._busy = None
+        return outcome
+
+    async def _commands_while_busy(self, progress: longmove.Progress) -> None:
+        """Read commands during a long move: a pause stops it; the rest wait for it to end."""
+        try:
+            await self._read_while_busy(progress)
+        finally:
+            progress.cancel()  # cancelled with the session: the worker stops at its next step
+
+    async def _read_while_busy(self, progress: longmove.Progress) -> None:
+        while True:
+            numbered = await self._receive.receive()
+            if isinstance(numbered[1], cmd.Pause | cmd.TogglePlay):
+                progress.cancel()
+            else:
+                self._deferred.append(numbered)
+
+    async def _run_deferred(self) -> None:
+        """Handle what was typed during a long move and was kept for after it, in order."""
+        while self._deferred:
+            await self._handle(self._deferred.pop(0))
+
+    async def _go_back(self, steps: int) -> None:
+        """Go back to ``steps``: restore the nearest checkpoint, replay the moves after it (from the picks)."""
+        tl = self.timeline
+        base = tl.checkpoint_at_or_before(steps)
+        moves = tl.picks[base.step : steps]
+        outcome = None
+        if moves:
+            outcome = await self._long_move(tl, f"going back to step {steps}", Target(moves=moves), base)
+        await self._continue(tl, base, outcome)
+        tl.replayed = min(tl.replayed, tl.sim.steps)
+        self._record("control", "seek", to_step=tl.sim.steps)
 
     # -- commands -----------------------------------------------------------------
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
@@ -249,18 +364,17 @@ class Session:
             case cmd.Pause():
                 self._set_playing(False)
             case cmd.TogglePlay():
-                if self._handling != self._spent_pause:
-                    self._set_playing(not self.playing)
+                self._set_playing(not self.playing)
             case cmd.Step(index):
                 self._set_playing(False)
                 await self._step(index)
             case cmd.StepToEvent():
                 self._set_playing(False)
-                await self._run_until(lambda events: any(e.kind in NOTABLE_KINDS for e in events), "next event")
+                await self._run_until(NOTABLE_KINDS, "next event")
             case cmd.JumpMilestone(direction):
                 self._set_playing(False)
                 if direction >= 0:
-                    await self._run_until(lambda events: any(e.kind == "milestone" for e in events), "milestone")
+                    await self._run_until(frozenset({"milestone"}), "milestone")
                 else:
                     await self._previous_milestone()
             case cmd.GoTo(time):
@@ -305,6 +419,8 @@ class Session:
                 callback()
                 return
         self._changed()
+        if self._deferred:
+            await self._run_deferred()
 
     def _set_playing(self, playing: bool) -> None:
         if playing and self.timeline.sim.done:
@@ -339,51 +455,40 @@ class Session:
             return None
         return script[step] if script[step] < len(tl.sim.choices()) else None
 
-    async def _run_until(self, stop: Callable[[Sequence[Any]], bool], what: str) -> None:
+    async def _run_until(self, kinds: frozenset[str], what: str) -> None:
+        """Run by policy to the next step that emits one of ``kinds`` (a long move)."""
         tl = self.timeline
-        self.status = f"running to the {what}…"
-        while not tl.sim.done:
-            before = len(tl.events)
-            await tl.step()
-            if stop(tl.events[before:]):
-                self.status = f"{what} at step {tl.sim.steps}"
-                return
-            if self._progress():
-                return
-        self.status = f"no {what} before the end of the window"
-
-    def _progress(self) -> bool:
-        """During a long run: show where it is (one frame at a time); True if a pause cut it short."""
-        self._changed()
-        self.publish()
-        if self._pause_sent > self._handling:
-            self._spent_pause = self._pause_sent  # that key press has done its job
-            self.status = f"stopped at step {self.timeline.sim.steps}"
-            return True
-        return False
+        if tl.sim.done:
+            self.status = f"no {what} before the end of the window"
+            return
+        outcome = await self._long_move(tl, f"running to the {what}", Target(kinds=kinds))
+        await self._continue_from(tl, outcome)
+        steps = tl.sim.steps
+        if outcome.reason == "cancelled":
+            self.status = f"stopped at step {steps}"
+        elif outcome.reason == "target":
+            self.status = f"{what} at step {steps}"
+        else:
+            self.status = f"no {what} before the end of the window"
 
     async def _previous_milestone(self) -> None:
         tl = self.timeline
         steps = [e.step for e in tl.events if e.kind == "milestone" and e.step < tl.sim.steps]
         target = steps[-1] if steps else 0
-        await self._rebuild(target)
+        await self._go_back(target)
         self.status = f"back to step {target}" + ("" if steps else " (no earlier milestone)")
 
     async def _go_to(self, time: float) -> None:
         tl = self.timeline
         if time >= tl.sim.now:
-            self.status = "going forward…"
-            while not tl.sim.done:
-                upcoming = tl.sim.controller.next_time()
-                if upcoming is None or upcoming >= time:
-                    break
-                await tl.step()
-                if self._progress():
-                    return
+            outcome = await self._long_move(tl, f"going to {hhmm(time)}", Target(until=time))
+            await self._continue_from(tl, outcome)
             self._record("control", "seek", to_step=tl.sim.steps)
-        else:
-            keep = bisect_left([p.time for p in tl.picks], time)
-            await self._rebuild(keep)
+            stopped = outcome.reason == "cancelled"
+            self.status = f"{'stopped at' if stopped else 'at'} step {tl.sim.steps}"
+            return
+        keep = bisect_left([p.time for p in tl.picks], time)
+        await self._go_back(keep)
         self.status = f"at step {self.timeline.sim.steps}"
 
     async def _fork(self, name: str | None, overrides: tuple[str, ...]) -> None:
@@ -400,30 +505,51 @@ class Session:
             return
         scenario = parent.scenario
         extra = tuple(parent.extra_overrides) + tuple(overrides)
-        if overrides:
+        at = parent.sim.steps
+        if not overrides:
+            # Same scenario: the fork starts as an exact copy of its parent, here and now.
+            tl = await self._open(
+                name, scenario, parent.name, extra, parent.sim.snapshot(), list(parent.events), like=parent
+            )
+            tl.replayed = at
+        else:
             try:
                 scenario = load_scenario(parent.scenario.source, [*self.config.scenario.overrides, *extra])
             except BadInput as err:
                 self.status = f"fork refused: {err}"
                 return
-        self.status = f"forking {name}: replaying {len(parent.picks)} steps headless…"
-        self.publish(force=True)
-        tl = await self._open(name, scenario, parent.picks, parent.name, extra, same_scenario=not overrides)
+            # Changed values apply from the start: replay the parent's moves while they still exist.
+            tl = await self._open(name, scenario, parent.name, extra)
+            outcome = await self._long_move(
+                tl, f"forking {name}: replaying {at} steps", Target(follow=parent.picks[:at]), tl.checkpoints[0]
+            )
+            await self._continue(tl, tl.checkpoints[0], outcome)
+            tl.replayed = len(outcome.picks)
+        tl.forked_at = at
         self.current = tl
         self._record("fork", tl)
-        held = "" if tl.replayed == len(parent.picks) else f"; the change diverges at step {tl.replayed}"
-        self.status = f"forked {name} from {parent.name} at step {len(parent.picks)}{held}"
+        held = "" if tl.replayed == at else f"; the change diverges at step {tl.replayed}"
+        self.status = f"forked {name} from {parent.name} at step {at}{held}"
 
     async def _restore(self, spec: Any, upto: int) -> None:
         """Open a recorded timeline (a ``tui.session.recording.Reopened``) at its first ``upto`` moves."""
         old = self.timelines.get(spec.name)
-        tl = await self._open(spec.name, spec.scenario, spec.picks[:upto], spec.parent, spec.overrides)
-        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, upto)
+        tl = await self._replayed_timeline(spec, spec.picks[:upto])
         tl.notes = [note for note in spec.notes if note.step <= upto]
         self.current = tl
-        if old is not None:
+        if old is not None and old is not tl:
             self._close(old)
         self.status = f"timeline {spec.name} at step {upto}"
+
+    async def _replayed_timeline(self, spec: Any, picks: Sequence[Pick]) -> Timeline:
+        """A timeline that re-takes ``picks`` from the start of ``spec``'s scenario (a long move)."""
+        tl = await self._open(spec.name, spec.scenario, spec.parent, spec.overrides)
+        if picks:
+            base = tl.checkpoints[0]
+            outcome = await self._long_move(tl, f"opening {spec.name}: {len(picks)} steps", Target(moves=picks), base)
+            await self._continue(tl, base, outcome)
+        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, len(picks))
+        return tl
 
     async def _take(self, indices: Sequence[int]) -> None:
         """Take recorded moves in order; stop at one that is not on offer."""
@@ -552,8 +678,7 @@ class Session:
             # step with its moves ready for ``n``; a recorded run opens where it left off.
             first = self.config.untimed
             picks = spec.picks[: spec.forked_at] if first else spec.picks
-            tl = await self._open(spec.name, spec.scenario, picks, spec.parent, spec.overrides)
-            tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, len(picks))
+            tl = await self._replayed_timeline(spec, picks)
             tl.notes = [n for n in spec.notes if n.step <= len(picks)] if first else list(spec.notes)
             self.script[spec.name] = tuple(p.index for p in spec.picks)
         self.current = self.timelines[current]
@@ -611,7 +736,19 @@ class Session:
             generation=self._generation,
             notes=tuple(tl.notes),
             recording=None if self.recorder is None else self.recorder.path,
+            **self._busy_view(),
         )
+
+    def _busy_view(self) -> dict[str, Any]:
+        busy = self._busy
+        if busy is None:
+            return {}
+        progress = busy.progress
+        fraction = busy.fraction(progress)
+        elapsed = time.monotonic() - progress.started
+        eta = elapsed * (1 - fraction) / fraction if fraction and fraction > 0.02 and elapsed > 0.2 else None
+        label = f"{busy.label} · {hhmm(progress.now)} reached" if progress.steps else busy.label
+        return {"busy": label, "progress": fraction, "eta_s": eta}
 
     def _live_compression(self) -> float | None:
         """Virtual seconds per wall second over the last two seconds of play (None unless playing)."""
@@ -636,3 +773,13 @@ class Session:
 
     def comparison(self, left: str, right: str) -> Comparison:
         return compare(self.timelines[left], self.timelines[right])
+
+
+def _fraction(target: Target, start: float, end: float) -> Callable[[longmove.Progress], float | None]:
+    """How far a long move has got, from what it aims at: moves to re-take, or a time to reach."""
+    if target.moves is not None or target.follow is not None:
+        total = len(target.moves if target.moves is not None else target.follow or ())
+        return lambda p: p.steps / total if total else 1.0
+    goal = end if target.until is None else min(target.until, end)
+    span = goal - start
+    return lambda p: min(1.0, max(0.0, (p.now - start) / span)) if span > 0 else None

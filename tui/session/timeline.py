@@ -2,21 +2,31 @@
 
 A timeline records each step as a :class:`Pick`: which index was taken, what
 it named, and whether the policy or a person chose it. Replaying picks, not
-bare indices, is what makes forks exact for every policy: a policy pick is
-re-made through the policy so a random policy draws from its RNG exactly as
-the original run did (``Simulation.replay`` alone would skip those draws).
+bare indices, is what makes forks with changed overrides exact: a policy
+pick is looked for where the policy would make it.
+
+It also keeps **checkpoints**: a snapshot of its run every
+``checkpoint_every`` steps (and at step 0). Going back, forking and
+reopening restore the nearest one at or before the step they need and replay
+only the rest, so their cost no longer grows with how far into the incident
+the timeline is. Snapshots are immutable, so forks share their parent's.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tui.scenario import Scenario
 from tui.session.lanes import LaneIndex
 from tui.sim.controller import Choice
-from tui.sim.simulation import Simulation
+from tui.sim.simulation import Simulation, Snapshot
 from tui.sim.trace import Event
+
+#: Steps between two checkpoints. Chosen by ``benchmarks/snapshot_bench.py``: going back replays at
+#: most this many steps (a few milliseconds), and a full run's checkpoints stay a few MiB.
+CHECKPOINT_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -57,19 +67,63 @@ class Timeline:
     notes: list[Note] = field(default_factory=list)
     #: Hears every move taken by :meth:`step` (not replays): how a recording follows the timeline.
     on_pick: Callable[[Pick], None] | None = None
-    lanes: LaneIndex = field(init=False)
-    start: float = field(init=False)
+    #: Snapshots by step, every ``checkpoint_every`` steps and at step 0.
+    checkpoints: dict[int, Snapshot] = field(default_factory=dict)
+    checkpoint_every: int = CHECKPOINT_EVERY
+    #: Where the run started and its lanes' first states (a timeline opened from a snapshot gets its parent's).
+    start: float = -1.0
+    initial_health: dict[str, str] = field(default_factory=dict)
+    lanes: LaneIndex | None = None  # type: ignore[assignment]  # always set once built
 
     def __post_init__(self) -> None:
-        self.start = self.sim.now
-        self.lanes = LaneIndex(self.sim.now, dict(self.sim.world.health))
-        for event in self.sim.events:
-            self.lanes.add(event)
-        self.sim.controller.trace.listen(self.lanes.add)
+        if self.sim.steps == 0:
+            self.start = self.sim.now
+            self.initial_health = dict(self.sim.world.health)
+            self.checkpoints.setdefault(0, self.sim.snapshot())
+        lanes = self.lanes if self.lanes is not None else LaneIndex(self.start, self.initial_health)
+        self.lanes = lanes
+        for event in self.sim.events[lanes.events :]:
+            lanes.add(event)
+        self.sim.controller.trace.listen(lanes.add)
 
     @property
     def events(self) -> list[Event]:
         return self.sim.events
+
+    def attach(self, sim: Simulation, lanes: LaneIndex | None = None) -> None:
+        """Continue in ``sim`` (restored from a snapshot of this timeline, its events given to it).
+
+        ``lanes`` replaces the lane index (after going back); by default the
+        current one is extended with the events it has not seen.
+        """
+        if lanes is None:
+            lanes = self.lanes
+        for event in sim.events[lanes.events :]:
+            lanes.add(event)
+        self.sim = sim
+        self.lanes = lanes
+        sim.controller.trace.listen(lanes.add)
+
+    def lanes_upto(self, events: int) -> LaneIndex:
+        """The lane index as it was after the first ``events`` events (for going back)."""
+        lanes = LaneIndex(self.start, self.initial_health)
+        for event in self.sim.events[:events]:
+            lanes.add(event)
+        return lanes
+
+    def checkpoint_at_or_before(self, step: int) -> Snapshot:
+        """The latest checkpoint not after ``step`` (step 0's always exists)."""
+        steps = sorted(self.checkpoints)
+        return self.checkpoints[steps[max(0, bisect_right(steps, step) - 1)]]
+
+    def keep_checkpoints(self, upto: int) -> None:
+        """Forget the checkpoints after ``upto`` (the timeline goes on differently from there)."""
+        self.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= upto}
+
+    def _checkpoint(self) -> None:
+        steps = self.sim.steps
+        if self.checkpoint_every and steps % self.checkpoint_every == 0:
+            self.checkpoints[steps] = self.sim.snapshot()
 
     async def step(self, index: int | None = None) -> Choice:
         """Take one step: ``index`` is a hand pick, None lets the policy choose."""
@@ -82,6 +136,7 @@ class Timeline:
         await self.sim.step(index)
         pick = Pick(index, chosen.component, chosen.action, chosen.time, by_policy)
         self.picks.append(pick)
+        self._checkpoint()
         if self.on_pick is not None:
             self.on_pick(pick)
         return chosen
@@ -91,47 +146,6 @@ class Timeline:
         if step <= 0 or not self.picks:
             return self.start
         return self.picks[min(step, len(self.picks)) - 1].time
-
-    async def replay_exact(self, picks: Sequence[Pick]) -> int:
-        """Re-take ``picks`` by index alone: exact for the same scenario under any policy.
-
-        Twice as fast as :meth:`replay` (no per-step check), which is what
-        keeps a fork at the end of the window cheap.
-        """
-        await self.sim.replay([p.index for p in picks])
-        self.picks.extend(picks)
-        return len(picks)
-
-    async def replay(self, picks: Sequence[Pick]) -> int:
-        """Re-take ``picks`` for as long as each still names a move on offer; return how many held.
-
-        With the same scenario every pick holds. With changed ``--set`` values
-        the run may differ early; the replay then stops where the parent's
-        move no longer exists, which is where the fork diverges.
-        """
-        for taken, pick in enumerate(picks):
-            choices = self.sim.choices()
-            if not choices:
-                return taken
-            index: int | None = None
-            if pick.by_policy:
-                guess = self.sim.planned_pick()
-                assert guess is not None
-                if pick.same_move(choices[guess]):
-                    index = guess
-            elif pick.index < len(choices) and pick.same_move(choices[pick.index]):
-                index = pick.index
-            if index is None:
-                index = next((c.index for c in choices if pick.same_move(c)), None)
-                if index is None:
-                    return taken
-                by_policy = False
-            else:
-                by_policy = pick.by_policy
-            chosen = choices[index]
-            await self.sim.controller.step(index)
-            self.picks.append(Pick(index, chosen.component, chosen.action, chosen.time, by_policy))
-        return len(picks)
 
 
 def divergence(a: Sequence[Pick], b: Sequence[Pick]) -> int | None:

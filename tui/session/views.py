@@ -131,6 +131,11 @@ class Snapshot:
     notes: tuple[Note, ...] = ()
     #: The session file being written, if recording.
     recording: str | None = None
+    #: A long move in progress (go to, jump, fork, reopen), run at headless speed off the UI:
+    #: what it is, how far (0..1, None when unknown), and the estimated wall seconds left.
+    busy: str | None = None
+    progress: float | None = None
+    eta_s: float | None = None
     #: The world the timeline runs in: ``"full"`` or the explorer's untimed ``"dns-core"``.
     world: str = "full"
     #: The choice indices taken so far on this timeline: with ``scenario``, enough to rebuild its state elsewhere.

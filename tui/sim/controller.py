@@ -131,6 +131,8 @@ class Controller:
         self.trace = trace if trace is not None else Trace()
         self.world: Any = None
         self.steps = 0
+        #: The choice indices taken by this controller (a restored run's list starts at its snapshot).
+        self.choice_log: list[int] = []
         self.procs: dict[str, Proc] = {}
         self.parked: dict[str, Gate] = {}
         self.ranks: dict[str, int] = {}
@@ -267,6 +269,7 @@ class Controller:
         if gate.time > self.now:
             self.now = gate.time
         self.steps += 1
+        self.choice_log.append(index)
         self.trace.note_choice(index)
         self._last = (index, gate, self.now)
         return gate
@@ -312,10 +315,11 @@ class Controller:
                 await trio.lowlevel.wait_task_rescheduled(self._aborter(name))
             try:
                 park = self._act(name)
-            except Exception as exc:  # a crashed component fails the run, in its owner's task
+            except Exception as exc:  # noqa: BLE001  # a crashed component fails the run, in its owner's task
                 self._error = exc
                 park = None
                 self._driver = None
+            self._running = None  # between turns: the driver may look at (and snapshot) the run
             upcoming = self._next_turn()
             self._running = upcoming
             if upcoming is None:
@@ -354,7 +358,7 @@ class Controller:
                 self._driver = None
                 return None
             return self._take(index).component
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  # a failing driver (policy) fails the run, in its owner's task
             self._error = exc
             self._driver = None
             return None
