@@ -9,6 +9,13 @@ A fork is a fresh simulation (with its extra overrides) that re-takes its
 parent's first ``at_step`` moves for as long as each still names a move on
 offer, then its own moves. With unchanged overrides every parent move holds;
 with changed ones the fork may diverge earlier, and that step is reported.
+A fork with its parent's scenario starts instead from the parent's nearest
+checkpoint before the fork and re-takes only the moves after it.
+
+Each replayed timeline keeps checkpoints (a snapshot every
+``CHECKPOINT_EVERY`` moves, and one at its end), so the replay UI reopens a
+session without replaying it a second time, and exports start each timeline
+from the checkpoint nearest to where they need it.
 """
 
 from __future__ import annotations
@@ -28,8 +35,11 @@ from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
 from tui.sim.controller import Choice
 from tui.sim.policies import make_policy
-from tui.sim.simulation import Simulation, open_simulation
+from tui.sim.simulation import Simulation, Snapshot, open_simulation
 from tui.sim.trace import Event
+
+#: Moves between two checkpoints of a replayed timeline (the same interval as the replay UI's timelines).
+CHECKPOINT_EVERY = 1000
 
 #: A headless run syncs the file to disk at most this often (every line is still written at once).
 HEADLESS_SYNC_S = 0.2
@@ -95,6 +105,8 @@ class Replayed:
     summary: dict[str, Any]
     held: int = 0
     diverged_at: int | None = None
+    #: Snapshots by step: every ``CHECKPOINT_EVERY`` moves, at step 0 and at the end.
+    checkpoints: dict[int, Snapshot] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -191,55 +203,86 @@ def _in_order(plans: dict[str, Plan]) -> list[Plan]:
     return ordered
 
 
-async def _take(sim: Simulation, index: int, hand: bool) -> Move:
-    choice = await sim.step(index)
-    return Move(index, choice.component, choice.action, choice.time, hand)
+class _Replay:
+    """Takes one timeline's moves as a driver of its run: the parent's first, then its own.
 
+    Driven steps pass the baton from component to component (one task
+    switch a step). Every step draws once from the policy's RNG, whoever
+    chose it, so a plain index replays a move exactly; a parent's move under
+    changed overrides is looked for where the policy would make it first.
+    """
 
-def _draw(sim: Simulation, choices: list[Choice]) -> int:
-    """The policy's pick at this step (drawn once per step, whoever chooses)."""
-    pick = sim.planned_pick()
-    assert pick is not None
-    return pick
+    def __init__(self, sim: Simulation, follow: Sequence[Move], own: Sequence[ChoiceEntry], path: str) -> None:
+        self.sim = sim
+        self.follow = follow
+        self.own = own
+        self.path = path
+        self.exact = False  # the parent's moves hold by index (same scenario)
+        self.moves: list[Move] = []
+        self.held = 0
+        self.checkpoints: dict[int, Snapshot] = {}
+        self.problem: BadInput | None = None
+        self._following = True
+        self._position = 0
+        self._taken: tuple[int, bool] | None = None
 
-
-async def _follow(sim: Simulation, moves: Sequence[Move]) -> list[Move]:
-    """Re-take a parent's moves while each still names a move on offer; stop where one does not."""
-    taken: list[Move] = []
-    for move in moves:
+    def next_index(self) -> int | None:
+        sim = self.sim
+        if self._taken is not None:
+            index, hand = self._taken
+            self._taken = None
+            choice = sim.controller.last_choice()
+            self.moves.append(Move(index, choice.component, choice.action, choice.time, hand))
+            if sim.steps % CHECKPOINT_EVERY == 0:
+                self.checkpoints[sim.steps] = sim.snapshot()
+        if self._following:
+            if self._position < len(self.follow):
+                found = self._parent_move(self.follow[self._position])
+                if found is not None:
+                    self._position += 1
+                    self.held += 1
+                    self._taken = found
+                    return found[0]
+            self._following = False
+            self._position = 0
+        if self._position >= len(self.own):
+            return None
+        entry = self.own[self._position]
         choices = sim.controller.choices()
         if not choices:
-            break
-        index: int | None = None
-        if not move.hand:
-            guess = _draw(sim, choices)
-            if move.same_move(choices[guess]):
-                index = guess
-        if index is None and move.index < len(choices) and move.same_move(choices[move.index]):
-            index = move.index
-        if index is None:
-            index = next((c.index for c in choices if move.same_move(c)), None)
-            if index is None:
-                break
-        taken.append(await _take(sim, index, move.hand))
-    return taken
-
-
-async def _own(sim: Simulation, entries: Sequence[ChoiceEntry], path: str, taken: list[Move]) -> BadInput | None:
-    """Take a timeline's own moves into ``taken``; return (not raise, inside the nursery) a move not on offer."""
-    for entry in entries:
-        choices = sim.controller.choices()
-        if not choices:
-            return BadInput(f"{path}: line {entry.line}: found a choice after the run ended, expected no more choices")
-        if not entry.hand:
-            _draw(sim, choices)
+            self.problem = BadInput(
+                f"{self.path}: line {entry.line}: found a choice after the run ended, expected no more choices"
+            )
+            return None
+        if sim.policy.draws:
+            sim.planned_pick()
         if entry.index >= len(choices):
-            return BadInput(
-                f"{path}: line {entry.line}: found choice index {entry.index}, "
+            self.problem = BadInput(
+                f"{self.path}: line {entry.line}: found choice index {entry.index}, "
                 f"expected 0..{len(choices) - 1} (the choices on offer at step {sim.steps})"
             )
-        taken.append(await _take(sim, entry.index, entry.hand))
-    return None
+            return None
+        self._position += 1
+        self._taken = (entry.index, entry.hand)
+        return entry.index
+
+    def _parent_move(self, move: Move) -> tuple[int, bool] | None:
+        """Where the parent's ``move`` is on offer now (and who chose it), or None: the fork diverges here."""
+        sim = self.sim
+        if self.exact:
+            if sim.policy.draws:
+                sim.planned_pick()
+            return move.index, move.hand
+        choices = sim.controller.choices()
+        if not choices:
+            return None
+        guess = (sim.planned_pick() or 0) if sim.policy.draws else 0
+        if not move.hand and move.same_move(choices[guess]):
+            return guess, move.hand
+        if move.index < len(choices) and move.same_move(choices[move.index]):
+            return move.index, move.hand
+        index = next((c.index for c in choices if move.same_move(c)), None)
+        return None if index is None else (index, move.hand)
 
 
 def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
@@ -281,20 +324,37 @@ async def replay_session_async(
                 loaded = load_scenario(scenario.source, (*header.overrides, *plan.overrides))
             except BadInput as err:
                 raise BadInput(f"{session.path}: line {plan.line}: fork {plan.name!r}: {err}") from None
-        async with opener(loaded, header.policy, header.seed) as sim:
+        parent = done[plan.source] if plan.source is not None else None
+        prefix = parent.moves[: plan.prefix] if parent is not None else []
+        # With its parent's very scenario, a fork starts from the parent's nearest checkpoint.
+        base: Snapshot | None = None
+        events: list[Event] | None = None
+        if parent is not None and parent.checkpoints and loaded.sha256 == parent.checkpoints[0].scenario.sha256:
+            base = parent.checkpoints[max(k for k in parent.checkpoints if k <= len(prefix))]
+            events = list(parent.events[: base.events])
+        async with opener(loaded, header.policy, header.seed, snapshot=base, events=events) as sim:
             if on_event is not None and plan.parent is None:
                 sim.controller.trace.listen(on_event)
-            start = sim.now
-            parent = done[plan.source] if plan.source is not None else None
-            moves = await _follow(sim, parent.moves[: plan.prefix]) if parent is not None else []
-            held = len(moves)
-            problem = await _own(sim, plan.choices, session.path, moves)
-            result = Replayed(plan, start, moves, list(sim.events), sim.summary(), held)
+            replay = _Replay(sim, prefix[sim.steps :], plan.choices, session.path)
+            if parent is not None and base is not None:
+                start = parent.start
+                replay.exact = True
+                replay.moves = list(prefix[: base.step])
+                replay.held = base.step
+                replay.checkpoints = {k: v for k, v in parent.checkpoints.items() if k <= base.step}
+            else:
+                start = sim.now
+                replay.checkpoints[0] = sim.snapshot()
+            await sim.controller.drive(replay.next_index)
+            replay.checkpoints[sim.steps] = sim.snapshot()
+            moves = replay.moves
+            result = Replayed(plan, start, moves, list(sim.events), sim.summary(), replay.held)
+            result.checkpoints = replay.checkpoints
             if parent is not None:
                 result.diverged_at = _diverged(moves, parent.moves)
             done[plan.name] = result
-        if problem is not None:
-            raise problem
+        if replay.problem is not None:
+            raise replay.problem
     return SessionReplay(session, scenario, {name: tl for name, tl in done.items() if not tl.plan.hidden})
 
 

@@ -19,7 +19,7 @@ timelines whose picks are the recorded moves.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tui.record import MAIN, Header, SessionReplay
@@ -27,6 +27,8 @@ from tui.record.format import ControlEntry, ForkEntry
 from tui.record.writer import ThreadedSessionWriter
 from tui.scenario import Scenario
 from tui.session.timeline import Note, Pick, Timeline, divergence
+from tui.sim.simulation import Snapshot
+from tui.sim.trace import Event
 
 
 class Recorder:
@@ -123,6 +125,9 @@ class Reopened:
     overrides: tuple[str, ...]
     held: int
     notes: tuple[Note, ...]
+    #: The replay's checkpoints (step -> snapshot) and events: a timeline opens from the nearest checkpoint.
+    checkpoints: dict[int, Snapshot] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
 
 
 def scenarios_of(replay: SessionReplay, base: Scenario) -> dict[str, Scenario]:
@@ -151,6 +156,8 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
                 tl.plan.overrides,
                 tl.held,
                 notes,
+                tl.checkpoints,
+                tuple(tl.events),
             )
         )
     current, speed = MAIN, None

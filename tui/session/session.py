@@ -542,13 +542,28 @@ class Session:
         self.status = f"timeline {spec.name} at step {upto}"
 
     async def _replayed_timeline(self, spec: Any, picks: Sequence[Pick]) -> Timeline:
-        """A timeline that re-takes ``picks`` from the start of ``spec``'s scenario (a long move)."""
+        """A timeline that re-takes ``picks`` from the start of ``spec``'s scenario.
+
+        It opens from the recording's nearest checkpoint (a replayed session
+        has one every few hundred moves and one at its end), then replays the
+        rest as a long move.
+        """
         tl = await self._open(spec.name, spec.scenario, spec.parent, spec.overrides)
-        if picks:
-            base = tl.checkpoints[0]
-            outcome = await self._long_move(tl, f"opening {spec.name}: {len(picks)} steps", Target(moves=picks), base)
+        upto = len(picks)
+        base = tl.checkpoints[0]
+        kept = [step for step in spec.checkpoints if 0 < step <= upto]
+        if kept:
+            base = spec.checkpoints[max(kept)]
+            tl.picks = list(picks[: base.step])
+            tl.checkpoints.update({k: v for k, v in spec.checkpoints.items() if k <= base.step})
+            old = tl.sim
+            tl.attach(await self._host_sim(tl.scenario, base, list(spec.events[: base.events])))
+            self._release(old)
+        rest = picks[base.step : upto]
+        if rest:
+            outcome = await self._long_move(tl, f"opening {spec.name}: {len(rest)} steps", Target(moves=rest), base)
             await self._continue(tl, base, outcome)
-        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, len(picks))
+        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, upto)
         return tl
 
     async def _take(self, indices: Sequence[int]) -> None:
