@@ -83,7 +83,8 @@ class CoreController(Controller):
         if kwargs.get("choice_window", math.inf) != math.inf:
             raise SimulationError("the explorer's controller is untimed: choice_window must be infinite")
         if not keep_trace:
-            kwargs["trace"] = ListenOnlyTrace(kwargs.get("trace"))
+            given = kwargs.get("trace")
+            kwargs["trace"] = ListenOnlyTrace(None if given is None else given.state())
         super().__init__(None, **kwargs)
         self.tick = tick
 
@@ -515,6 +516,8 @@ def core_run(
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed
+    if snapshot is not None:
+        run_seed = snapshot.seed
     restored = None if snapshot is None else thawed(snapshot, events)
     controller = CoreController(
         keep_trace=keep_trace,

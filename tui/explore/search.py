@@ -1,8 +1,9 @@
 """Search strategies over the DNS core: exhaustive DFS, random walks, PCT.
 
-Coroutines cannot be copied, so every run starts from the root and replays
-its prefix of choices (by component name, since a component has exactly one
-pending gate) before it goes somewhere new. The exhaustive search is a
+The exhaustive search is *stateful*: component state is data, so every state
+on the depth-first stack that still has moves to try keeps a snapshot of the
+run (:meth:`CoreRun.snapshot`), and the search goes on from there by
+restoring it instead of replaying the path from the root. It is a
 depth-first search over the state graph with
 
 * **state hashing** at every decision point (:meth:`CoreRun.fingerprint`),
@@ -32,13 +33,15 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import trio
 
-from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, open_core
+from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, core_run, open_core
 from tui.scenario import Scenario
+from tui.sim.simulation import Snapshot
 
 STRATEGIES = ("exhaustive", "random", "pct")
 
@@ -122,6 +125,16 @@ class SearchResult:
         }
 
 
+@asynccontextmanager
+async def _resumed(scenario: Scenario, snapshot: Snapshot | None) -> AsyncIterator[CoreRun]:
+    """A fresh run from the root, or one continuing from a state's snapshot."""
+    if snapshot is None:
+        async with open_core(scenario) as run:
+            yield run
+    else:
+        yield core_run(scenario, snapshot=snapshot)
+
+
 @dataclass
 class _Frame:
     fp: bytes
@@ -131,6 +144,7 @@ class _Frame:
     done: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
+    snapshot: Snapshot | None = None  # the run in this state, while moves are left to try from it
 
 
 def _ended(run: CoreRun) -> bool:
@@ -183,6 +197,8 @@ async def explore_graph(
             frame.todo, frame.postponed = kept, postponed
         if order_seed is not None:
             random.Random(fp + order_seed.to_bytes(8, "big")).shuffle(frame.todo)
+        if frame.todo:
+            frame.snapshot = run.snapshot()
         return frame
 
     def _open(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
@@ -223,13 +239,12 @@ async def explore_graph(
         if max_runs is not None and out.runs >= max_runs:
             break
         out.runs += 1
-        async with open_core(scenario) as run:
+        async with _resumed(scenario, stack[-1].snapshot if stack else None) as run:
             run.symmetry = symmetry
-            for index in prefix:
-                await run.step_index(index)
-            await run.settle()
-            for component in path:
-                await run.advance(component)
+            if not stack:
+                for index in prefix:
+                    await run.step_index(index)
+                await run.settle()
             if not stack:
                 fp = run.fingerprint()
                 viol = run.violations()

@@ -36,6 +36,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -126,6 +127,9 @@ class Controller:
         # Simulation.planned_pick), so a recorded list of choices replays the
         # world's randomness exactly whoever made each choice.
         self.choice_rng = random.Random(f"choices:{seed}")
+        # Their states as seeded: a snapshot of a stream not drawn from yet stores nothing for it.
+        self._rng_start = self.rng.getstate()
+        self._choice_rng_start = self.choice_rng.getstate()
         self.choice_window = choice_window
         self.jitter = jitter
         self.trace = trace if trace is not None else Trace()
@@ -424,8 +428,8 @@ class Controller:
             "seq": self._seq,
             "choice_window": self.choice_window,
             "jitter": self.jitter,
-            "rng": self.rng.getstate(),
-            "choice_rng": self.choice_rng.getstate(),
+            "rng": _pack(self.rng.getstate(), self._rng_start),
+            "choice_rng": _pack(self.choice_rng.getstate(), self._choice_rng_start),
             "ranks": self.ranks,
             "finished": self.finished,
             "procs": self.procs,
@@ -440,8 +444,8 @@ class Controller:
         self._seq = frozen["seq"]
         self.choice_window = frozen["choice_window"]
         self.jitter = frozen["jitter"]
-        self.rng.setstate(frozen["rng"])
-        self.choice_rng.setstate(frozen["choice_rng"])
+        _unpack(self.rng, frozen["rng"])
+        _unpack(self.choice_rng, frozen["choice_rng"])
         self.ranks = frozen["ranks"]
         self.finished = frozen["finished"]
         self.procs = frozen["procs"]
@@ -458,6 +462,24 @@ class Controller:
         for name in sorted(self.procs, key=lambda n: self.ranks[n]):
             self._ctxs[name] = Ctx(self, name)
             self._start_task(name)
+
+
+RngState = tuple[int, bytes, float | None] | None
+
+
+def _pack(state: tuple[Any, ...], start: tuple[Any, ...]) -> RngState:
+    """A Mersenne Twister state compactly (2.5 KiB of bytes, not 625 pickled ints); None if never drawn from."""
+    if state == start:
+        return None
+    version, internal, gauss = state
+    return (version, array("I", internal).tobytes(), gauss)
+
+
+def _unpack(rng: random.Random, packed: RngState) -> None:
+    if packed is None:
+        return  # as seeded
+    version, internal, gauss = packed
+    rng.setstate((version, tuple(array("I", internal)), gauss))
 
 
 class Ctx:

@@ -48,7 +48,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TraceState:
     """What a snapshot keeps of a trace: the chained digest, the unfolded tail, the length."""
 
