@@ -245,6 +245,60 @@ def explore(
 
 
 @app.command()
+def sweep(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    runs: Annotated[int, typer.Option("--runs", help="Runs per variant; run i is seeded S+i.")] = 100,
+    seed_from: Annotated[int, typer.Option("--seed-from", metavar="S", help="Seed of the first run.")] = 0,
+    policy: Annotated[str, typer.Option("--policy", help="random (timing jitter) or canonical.")] = "random",
+    set_: SetOpt = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="KEY=LOW..HIGH",
+            help="Draw KEY per run from a range (times HH:MM..HH:MM, numbers, true..false), from the run's seed.",
+        ),
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compare",
+            metavar="SCENARIO_OR_SET",
+            help="Also run a scenario, or the base with K=V[,K=V...], on the same seeds (paired).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", metavar="N", help="Local worker processes (default: all cores).")
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", metavar="ADDRESS", help="Run on Ray at ADDRESS ('local' starts one here)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per run, then a summary line.")] = False,
+    out: Annotated[
+        str | None, typer.Option("--out", metavar="DIR", help="Write runs.jsonl, summary.json and plots to DIR.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="TIME", help="Stop every run at HH:MM[:SS] PDT.")
+    ] = None,
+) -> None:
+    """Run a scenario many times under varied timing; print milestone distributions and violation rates."""
+
+    def body() -> int:
+        from tui.sweep.command import sweep_command
+
+        stop = user_time("--until", until) if until else None
+        return sweep_command(
+            scenario, runs, seed_from, policy, set_ or [], vary or [], compare or [], workers, cluster, as_json, out,
+            stop,
+        )  # fmt: skip
+
+    code = guarded(body)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def scenarios() -> None:
     """List the built-in scenarios, one line each."""
 

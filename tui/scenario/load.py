@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import re
 import tomllib
@@ -131,6 +132,11 @@ def _cross_check(data: dict[str, Any], label: str) -> None:
             raise ScenarioError(
                 label, "faults.slow_enactor.until", repr(slow["until"]), "a time after faults.slow_enactor.from"
             )
+    if "sweep" in data:
+        # Imported here: tui.sweep builds on this package, so it cannot be imported at the top.
+        from tui.sweep.ranges import scenario_ranges
+
+        scenario_ranges(data, label)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -145,6 +151,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    if isinstance(value, datetime.date | datetime.time):
+        # TOML reads 02:25:30 as a local time; scenario times are strings (HH:MM[:SS] or ISO-8601).
         value = raw.strip()
     return path, value
 

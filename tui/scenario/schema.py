@@ -120,6 +120,24 @@ class TextList:
 
 
 @dataclass(frozen=True)
+class TextTable:
+    """A table of free keys (e.g. dotted scenario paths) to non-empty strings.
+
+    Used where the keys are not TOML sections of their own, like the
+    ``[sweep.vary]`` ranges keyed by the value they vary; what the keys and
+    strings mean is checked after validation, where the whole scenario is known.
+    """
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise FieldError(describe(value), "a table of strings")
+        for key, text in value.items():
+            if not isinstance(text, str) or not text.strip():
+                raise FieldError(f"{key} = {describe(text)}", "a non-empty string for every key")
+        return dict(value)
+
+
+@dataclass(frozen=True)
 class Section:
     """A table with fixed keys. ``optional`` keys may be absent (they get ``defaults``)."""
 
@@ -138,7 +156,7 @@ class Table:
     what: str = "entry"
 
 
-Spec = Section | Table | Number | Bool | Text | Time | TextList
+Spec = Section | Table | Number | Bool | Text | Time | TextList | TextTable
 
 
 def is_number_spec(spec: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.scenario.schema import Bool, Number, Section, Table, Text, TextList, Time
+from tui.scenario.schema import Bool, Number, Section, Table, Text, TextList, TextTable, Time
 
 POSITIVE = Number(positive=True)
 NON_NEGATIVE = Number(min=0)
@@ -150,5 +150,14 @@ SPEC = Section(
             allowed=frozenset(OPERATOR_IDS),
             what="operator id",
         ),
-    }
+        # Defaults of `outage-tui sweep`: ranges to draw from per run and variants to compare.
+        # The ranges are strings ("LOW..HIGH"), checked against the fields they vary once the
+        # scenario is loaded (tui.sweep.ranges); `sources` says where each range comes from.
+        "sweep": Section(
+            {"vary": TextTable(), "compare": TextList(min_items=0), "sources": TextTable()},
+            optional=frozenset({"vary", "compare", "sources"}),
+            sourced=False,
+        ),
+    },
+    optional=frozenset({"sweep"}),
 )

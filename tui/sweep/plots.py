@@ -1,0 +1,213 @@
+"""Plots of a sweep for slides: SVG and PNG per milestone and per invariant (matplotlib, Agg).
+
+Importing this module needs matplotlib (the ``plots`` extra); the command
+catches the ImportError and writes the data files alone. The ``Agg`` backend
+is chosen before pyplot is imported so a sweep on a server without a display
+never tries to open a window. Titles are plain words ("When EC2's leases
+came back"), the milestone id in small print, because these go on slides.
+
+Per milestone: a histogram (left) and the share of runs that had reached it
+by each time (right, so a variant that reaches it in 16% of runs plateaus at
+16%), variants overlaid, AWS's time as a vertical line. Per invariant: the
+share of runs that broke it per variant with its 95% Wilson interval, and
+how that share settled as runs accumulated (is N runs enough?).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from tui.clock import hhmm, parse_sim
+from tui.sweep.stats import seconds, wilson
+
+#: Milestone -> what it means, in words for a slide title.
+TITLES = {
+    "dns.endpoint_empty": "When the DynamoDB endpoint went empty",
+    "ddb.errors_start": "When DynamoDB errors began",
+    "dns.restored": "When DynamoDB's DNS was restored",
+    "ddb.cause_identified": "When engineers identified the DNS cause",
+    "ddb.recovered": "When DynamoDB recovered",
+    "dwfm.congestive_collapse": "When EC2's DropletWorkflow Manager collapsed",
+    "dwfm.throttled": "When DWFM was throttled and restarted",
+    "dwfm.leases_restored": "When EC2's droplet leases came back",
+    "ec2.launches_recovered": "When EC2 launches recovered",
+    "ec2.throttles_relaxed": "When EC2 throttles began to be relaxed",
+    "ec2.recovered": "When EC2 fully recovered",
+    "netmgr.latency_high": "When Network Manager fell behind",
+    "netmgr.recovered": "When Network Manager caught up",
+    "nlb.errors_start": "When NLB health checks began to fail",
+    "nlb.failures_detected": "When NLB failures were detected",
+    "nlb.failover_disabled": "When NLB automatic failover was disabled",
+    "nlb.failover_reenabled": "When NLB automatic failover was re-enabled",
+    "event.end": "When the whole event ended",
+}
+
+INVARIANT_TITLES = {
+    "EndpointNeverEmpty": "How often the DynamoDB endpoint went empty",
+    "NeverDeleteActive": "How often clean-up deleted the plan in use",
+}
+
+SERVICE_NAMES = {
+    "lambda": "Lambda",
+    "sts": "STS",
+    "iam-signin": "IAM sign-in",
+    "ecs-eks-fargate": "ECS/EKS/Fargate",
+    "connect": "Connect",
+    "redshift": "Redshift",
+    "support": "Support",
+}
+
+COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def title_of(milestone: str) -> str:
+    """A milestone id in plain words."""
+    if milestone in TITLES:
+        return TITLES[milestone]
+    service, _, what = milestone.partition(".")
+    name = SERVICE_NAMES.get(service, service)
+    if what == "impact_start":
+        return f"When {name} was first impaired"
+    if what == "recovered":
+        return f"When {name} recovered"
+    return f"{name}: {what.replace('_', ' ')}"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
+def _clock(seconds_: float, _pos: int) -> str:
+    return hhmm(seconds_)
+
+
+def of_interest(summary: dict[str, Any]) -> list[str]:
+    """Milestones worth a plot: reached by some run and not an operator action fixed in time."""
+    names = []
+    for name in summary["variants"][0]["milestones"] if summary["variants"] else []:
+        entries = [v["milestones"].get(name) for v in summary["variants"]]
+        reached = [e for e in entries if e and e["reached"]]
+        if not reached:
+            continue
+        if all(e["operator"] and e["p5"] == e["p95"] for e in reached):
+            continue
+        names.append(name)
+    return names
+
+
+def _save(fig: Any, directory: Path, stem: str) -> list[Path]:
+    paths = [directory / f"{stem}.svg", directory / f"{stem}.png"]
+    fig.savefig(paths[0], bbox_inches="tight")
+    fig.savefig(paths[1], dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def milestone_plot(
+    directory: Path, name: str, by_variant: list[list[dict[str, Any]]], names: list[str], summary: dict[str, Any]
+) -> list[Path]:
+    """Histogram and cumulative share of one milestone's time, variants overlaid, AWS's time marked."""
+    fig, (hist, cdf) = plt.subplots(1, 2, figsize=(11, 4.2))
+    times = [[seconds(r["milestones"][name]) for r in runs if r["milestones"].get(name)] for runs in by_variant]
+    everything = [t for ts in times for t in ts]
+    low, high = min(everything), max(everything)
+    if high - low < 120:
+        low, high = low - 60, high + 60
+    bins = min(40, max(10, int((high - low) // 60) or 10))
+    for index, (label, ts) in enumerate(zip(names, times, strict=True)):
+        colour = COLOURS[index % len(COLOURS)]
+        runs = len(by_variant[index])
+        if not ts:
+            continue
+        hist.hist(ts, bins=bins, range=(low, high), alpha=0.5, color=colour, label=f"{label} ({len(ts)} of {runs})")
+        ordered = sorted(ts)
+        shares = [(i + 1) / runs for i in range(len(ordered))]
+        cdf.step([low, *ordered, high], [0, *shares, shares[-1]], where="post", color=colour, label=label)
+    aws = summary["variants"][0]["milestones"].get(name, {}).get("aws")
+    for axis in (hist, cdf):
+        if aws:
+            at = parse_sim(aws)
+            axis.axvline(at, color="black", linestyle="--", linewidth=1.2, label=f"AWS: {aws} PDT")
+        axis.xaxis.set_major_formatter(FuncFormatter(_clock))
+        axis.xaxis.set_major_locator(MaxNLocator(7))
+        axis.set_xlabel("time (PDT)")
+    hist.set_ylabel("runs")
+    hist.yaxis.set_major_locator(MaxNLocator(integer=True))
+    cdf.set_ylabel("share of runs that had reached it")
+    cdf.set_ylim(0, 1.02)
+    hist.legend(fontsize=8)
+    cdf.legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"{title_of(name)}\n", fontsize=13)
+    seeds = f"seeds {summary['seeds'][0]}-{summary['seeds'][1]}"
+    fig.text(0.5, 0.9, f"{name}: {summary['policy']} policy, {seeds}", ha="center", fontsize=8, color="dimgray")
+    return _save(fig, directory, f"milestone-{_safe(name)}")
+
+
+def invariant_plot(
+    directory: Path, invariant: str, by_variant: list[list[dict[str, Any]]], names: list[str], summary: dict[str, Any]
+) -> list[Path]:
+    """Share of runs that broke an invariant per variant (95% interval), and how it settled over runs."""
+    fig, (bars, running) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for index, (label, runs) in enumerate(zip(names, by_variant, strict=True)):
+        colour = COLOURS[index % len(COLOURS)]
+        broke = [invariant in r["violations"] for r in runs]
+        count = sum(broke)
+        rate = count / len(runs) if runs else 0.0
+        low, high = wilson(count, len(runs))
+        bars.bar(index, rate, color=colour, alpha=0.7)
+        bars.errorbar(index, rate, yerr=[[max(0.0, rate - low)], [max(0.0, high - rate)]], color="black", capsize=6)
+        bars.annotate(f"{count} of {len(runs)}", (index, high), ha="center", va="bottom", fontsize=9)
+        xs, lows, highs, rates = [], [], [], []
+        seen = 0
+        for n, hit in enumerate(broke, start=1):
+            seen += hit
+            lo, hi = wilson(seen, n)
+            xs.append(n)
+            rates.append(seen / n)
+            lows.append(lo)
+            highs.append(hi)
+        if xs:
+            running.plot(xs, rates, color=colour, label=label)
+            running.fill_between(xs, lows, highs, color=colour, alpha=0.15)
+    bars.set_xticks(range(len(names)), [n if len(n) < 28 else n[:25] + "..." for n in names], fontsize=8)
+    bars.set_ylabel("share of runs (95% interval)")
+    bars.set_ylim(0, 1.05)
+    running.set_xlabel("runs so far")
+    running.set_ylabel("share of runs so far (95% interval)")
+    running.set_ylim(0, 1.05)
+    running.legend(fontsize=8)
+    fig.suptitle(f"{INVARIANT_TITLES.get(invariant, invariant)}\n", fontsize=13)
+    seeds = f"seeds {summary['seeds'][0]}-{summary['seeds'][1]}"
+    fig.text(
+        0.5,
+        0.9,
+        f"invariant {invariant}: {summary['policy']} policy, {seeds}",
+        ha="center",
+        fontsize=8,
+        color="dimgray",
+    )
+    return _save(fig, directory, f"invariant-{_safe(invariant)}")
+
+
+def write_plots(
+    directory: Path, summary: dict[str, Any], records: list[dict[str, Any]], names: list[str]
+) -> list[Path]:
+    """Every plot of the sweep into ``directory``; returns the files written."""
+    by_variant: list[list[dict[str, Any]]] = [[] for _ in names]
+    for record in sorted(records, key=lambda r: (r["run"], r["variant"])):
+        by_variant[record["variant"]].append(record)
+    written: list[Path] = []
+    for name in of_interest(summary):
+        written += milestone_plot(directory, name, by_variant, names, summary)
+    for invariant in summary["invariants"]:
+        written += invariant_plot(directory, invariant, by_variant, names, summary)
+    return written
