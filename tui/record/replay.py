@@ -273,16 +273,8 @@ class _Replay:
             if sim.policy.draws:
                 sim.planned_pick()
             return move.index, move.hand
-        choices = sim.controller.choices()
-        if not choices:
-            return None
-        guess = (sim.planned_pick() or 0) if sim.policy.draws else 0
-        if not move.hand and move.same_move(choices[guess]):
-            return guess, move.hand
-        if move.index < len(choices) and move.same_move(choices[move.index]):
-            return move.index, move.hand
-        index = next((c.index for c in choices if move.same_move(c)), None)
-        return None if index is None else (index, move.hand)
+        found = sim.find(move.component, move.action, move.index, not move.hand)
+        return None if found is None else (found[0], move.hand)
 
 
 def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:

@@ -215,14 +215,6 @@ class _Walk:
 
 
 def _matching(sim: Simulation, pick: Pick) -> tuple[int, bool] | None:
-    """Where ``pick``'s move is among the choices on offer (the policy's draw first), and who chose it."""
-    choices = sim.choices()
-    if not choices:
-        return None
-    guess = (sim.planned_pick() or 0) if sim.policy.draws else 0
-    if pick.by_policy and pick.same_move(choices[guess]):
-        return guess, True
-    if not pick.by_policy and pick.index < len(choices) and pick.same_move(choices[pick.index]):
-        return pick.index, False
-    found = next((c.index for c in choices if pick.same_move(c)), None)
-    return None if found is None else (found, False)
+    """Where ``pick``'s move is on offer now, and whether the policy still made it."""
+    found = sim.find(pick.component, pick.action, pick.index, pick.by_policy)
+    return None if found is None else (found[0], pick.by_policy and found[1])

@@ -506,6 +506,7 @@ class Session:
         scenario = parent.scenario
         extra = tuple(parent.extra_overrides) + tuple(overrides)
         at = parent.sim.steps
+        stopped = False
         if not overrides:
             # Same scenario: the fork starts as an exact copy of its parent, here and now.
             tl = await self._open(
@@ -525,10 +526,13 @@ class Session:
             )
             await self._continue(tl, tl.checkpoints[0], outcome)
             tl.replayed = len(outcome.picks)
+            stopped = outcome.reason == "cancelled"
         tl.forked_at = at
         self.current = tl
         self._record("fork", tl)
         held = "" if tl.replayed == at else f"; the change diverges at step {tl.replayed}"
+        if stopped:
+            held = f"; its replay was stopped at step {tl.replayed}"
         self.status = f"forked {name} from {parent.name} at step {at}{held}"
 
     async def _restore(self, spec: Any, upto: int) -> None:

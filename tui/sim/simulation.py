@@ -165,6 +165,29 @@ class Simulation:
     def _policy_pick(self) -> int:
         return (self.planned_pick() or 0) if self.policy.draws else 0
 
+    def find(self, component: str, action: str, index: int, by_policy: bool) -> tuple[int, bool] | None:
+        """Where a recorded move is on offer now, and whether it is the policy's pick there; None if nowhere.
+
+        Takes this step's one draw from the policy's RNG. It looks first where
+        the move was made (the policy's pick for a policy move, its index for a
+        hand pick), then among every choice: a fork whose ``--set`` overrides
+        moved things around may offer the same move elsewhere, or not at all
+        (it diverges there).
+        """
+        choices = self.choices()
+        if not choices:
+            return None
+        guess = self._policy_pick()
+
+        def same(i: int) -> bool:
+            return 0 <= i < len(choices) and choices[i].component == component and choices[i].action == action
+
+        for i in (guess, index) if by_policy else (index,):
+            if same(i):
+                return i, i == guess
+        found = next((c.index for c in choices if same(c.index)), None)
+        return None if found is None else (found, found == guess)
+
     async def run(
         self,
         until: float | None = None,
