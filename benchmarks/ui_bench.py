@@ -134,7 +134,8 @@ def session_figures(forks: int) -> dict[str, str]:
                 times.append(time.perf_counter() - t0)
                 session.send(cmd.Switch("main"))
             out["fork at the end of the window"] = (
-                f"{statistics.median(times):.2f} s median over {forks} (replays {steps} steps headless)"
+                f"{statistics.median(times):.2f} s median over {forks} "
+                f"(a copy of the parent at step {steps}, nothing replayed)"
             )
             out["playing the same steps on screen"] = (
                 f"{paced:.0f} s at speed 1 (paced display), {paced / 64:.0f} s at 64x"
