@@ -7,7 +7,7 @@ transition to the state and the world and returns the next :class:`Park`
 (or ``None`` when the component is done). Nothing a component needs after a
 gate lives in a coroutine frame, so :meth:`Controller.freeze` can copy a run
 at any decision point and :meth:`Controller.thaw` can continue it in fresh
-Trio tasks (see :mod:`tui.sim.snapshot`).
+Trio tasks (see :class:`tui.sim.simulation.Snapshot`).
 
 Components never block on Trio itself (no ``trio.sleep``, no channels
 between components). Exactly one component runs at a time: the controller
