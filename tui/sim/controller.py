@@ -285,9 +285,6 @@ class Controller:
         index, gate, now = self._last
         return Choice(index, gate.component, gate.action.words(), now, gate.action)
 
-    def _choice(self, index: int, gate: Gate) -> Choice:
-        return Choice(index, gate.component, gate.action.words(), self.now, gate.action)
-
     def _act(self, name: str) -> Park | None:
         """Run ``name``'s program for one transition; park it again or retire it."""
         proc = self.procs[name]
@@ -303,9 +300,15 @@ class Controller:
 
     # -- running inline (no Trio) ----------------------------------------------------
     def turn(self, index: int = 0) -> Choice:
-        """Take one step by running the chosen program in this very call (the explorer's way)."""
+        """Take one step by running the chosen program in this very call (the explorer's way).
+
+        Only for a controller without a nursery: with Trio tasks, a program
+        runs in its own task (:meth:`step`, :meth:`drive`).
+        """
+        if self._nursery is not None:
+            raise SimulationError("turn() runs programs inline: this controller runs them as Trio tasks")
         gate = self._take(index)
-        choice = self._choice(index, gate)
+        choice = self.last_choice()
         self._act(gate.component)
         return choice
 
@@ -389,7 +392,7 @@ class Controller:
         if self._nursery is None:
             return self.turn(index)
         gate = self._take(index)
-        choice = self._choice(index, gate)
+        choice = self.last_choice()
         await self._hand_over(gate.component)
         return choice
 
