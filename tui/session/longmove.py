@@ -30,8 +30,9 @@ from tui.session.timeline import Pick
 from tui.sim.simulation import Simulation, Snapshot
 from tui.sim.trace import Event
 
-#: How often a long move reports where it is (wall seconds).
-PROGRESS_EVERY_S = 0.1
+#: How often a long move reports where it is (wall seconds): often enough for a progress bar, rarely
+#: enough that redrawing the screen never competes with the move for the interpreter.
+PROGRESS_EVERY_S = 0.25
 
 
 class Opener(Protocol):
