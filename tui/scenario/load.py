@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,18 @@ class Scenario:
     data: dict[str, Any]
     sha256: str
     overrides: tuple[str, ...] = ()
+    #: Values already looked up by dotted key: components read parameters on every step.
+    _found: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, dotted: str) -> Any:
+        try:
+            return self._found[dotted]
+        except KeyError:
+            pass
         node: Any = self.data
         for part in dotted.split("."):
             node = node[part]
+        self._found[dotted] = node
         return node
 
     def time(self, dotted: str) -> float:

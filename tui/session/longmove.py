@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import trio
 
@@ -165,20 +165,28 @@ class _Walk:
         if self.target.moves is not None:
             self.picks.append(self.target.moves[self.position - 1])
         else:
-            choice = sim.controller.last_choice()
-            self.picks.append(Pick(index, choice.component, choice.action, choice.time, by_policy))
+            gate, now = self._last()
+            self.picks.append(Pick(index, gate.component, gate.action.words(), now, by_policy))
         steps = sim.steps
         if self.checkpoint_every and steps % self.checkpoint_every == 0:
             self.checkpoints[steps] = sim.snapshot()
-        self.progress.steps, self.progress.now = len(self.picks), sim.now
+        progress = self.progress
+        progress.steps, progress.now = len(self.picks), sim.now
         if self.report is not None and time.monotonic() >= self._next_report:
             self._next_report = time.monotonic() + PROGRESS_EVERY_S
             self.report()
         kinds = self.target.kinds
+        if not kinds:
+            return False
         events = sim.events
-        hit = bool(kinds) and any(events[i].kind in kinds for i in range(self._mark, len(events)))
+        hit = any(events[i].kind in kinds for i in range(self._mark, len(events)))
         self._mark = len(events)
         return hit
+
+    def _last(self) -> tuple[Any, float]:
+        """The gate taken at the latest step and when: what a pick records (no Choice built)."""
+        _index, gate, now = self.sim.controller.last_taken()
+        return gate, now
 
     def next_index(self) -> int | None:
         if self._taken is not None and self._after_step():
@@ -187,7 +195,8 @@ class _Walk:
         if self.progress.cancelled:
             self.reason = "cancelled"
             return None
-        if sim.done:
+        upcoming = sim.controller.next_time()
+        if upcoming is None or upcoming > sim.end:  # the run is over
             behind = self.source is not None and self.position < len(self.source)
             self.reason = "diverged" if behind else ("end" if self.source is None else "target")
             return None
@@ -207,8 +216,7 @@ class _Walk:
             self.position += 1
             self._taken = found
             return found[0]
-        upcoming = sim.controller.next_time()
-        if self.target.until is not None and upcoming is not None and upcoming >= self.target.until:
+        if self.target.until is not None and upcoming >= self.target.until:
             return None
         index = (sim.planned_pick() or 0) if sim.policy.draws else 0
         self._taken = (index, True)

@@ -278,6 +278,12 @@ class Controller:
         self._last = (index, gate, self.now)
         return gate
 
+    def last_taken(self) -> tuple[int, Gate, float]:
+        """The latest step as taken: its choice index, the gate that opened, the time it happened."""
+        if self._last is None:
+            raise SimulationError("no step taken yet")
+        return self._last
+
     def last_choice(self) -> Choice:
         """The choice taken at the latest step."""
         if self._last is None:
