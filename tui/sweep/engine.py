@@ -145,7 +145,7 @@ def run_cluster(jobs: Sequence[Job], address: str, on_result: OnResult) -> bool:
     ray = _ray()
     try:
         ray.init(
-            address=address if address != "local" else "local",
+            address=address,
             ignore_reinit_error=True,
             log_to_driver=False,
             logging_level=logging.ERROR,
@@ -171,6 +171,9 @@ def run_cluster(jobs: Sequence[Job], address: str, on_result: OnResult) -> bool:
         if isinstance(cause, BadInput):
             raise BadInput(str(cause)) from None
         raise
+    finally:
+        if address == "local":
+            ray.shutdown()  # the Ray this sweep started ends with it
     return True
 
 

@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from tui.clock import hhmm, parse_sim
+from tui.clock import from_sim, hhmm, parse_sim
 from tui.sweep.stats import seconds, wilson
 
 #: Milestone -> what it means, in words for a slide title.
@@ -52,7 +52,7 @@ TITLES = {
 }
 
 INVARIANT_TITLES = {
-    "EndpointNeverEmpty": "How often the DynamoDB endpoint went empty",
+    "EndpointNeverEmpty": "How often a DynamoDB endpoint went empty",
     "NeverDeleteActive": "How often clean-up deleted the plan in use",
 }
 
@@ -90,6 +90,11 @@ def _clock(seconds_: float, _pos: int) -> str:
     return hhmm(seconds_)
 
 
+def _clock_seconds(seconds_: float, _pos: int) -> str:
+    """Tick labels for a span of minutes, where HH:MM alone would repeat."""
+    return from_sim(round(seconds_)).strftime("%H:%M:%S")
+
+
 def of_interest(summary: dict[str, Any]) -> list[str]:
     """Milestones worth a plot: reached by some run and not an operator action fixed in time."""
     names = []
@@ -118,10 +123,11 @@ def milestone_plot(
     """Histogram and cumulative share of one milestone's time, variants overlaid, AWS's time marked."""
     fig, (hist, cdf) = plt.subplots(1, 2, figsize=(11, 4.2))
     times = [[seconds(r["milestones"][name]) for r in runs if r["milestones"].get(name)] for runs in by_variant]
-    everything = [t for ts in times for t in ts]
+    aws = summary["variants"][0]["milestones"].get(name, {}).get("aws")
+    everything = [t for ts in times for t in ts] + ([parse_sim(aws)] if aws else [])
     low, high = min(everything), max(everything)
-    if high - low < 120:
-        low, high = low - 60, high + 60
+    margin = max(60.0, (high - low) * 0.05)
+    low, high = low - margin, high + margin
     bins = min(40, max(10, int((high - low) // 60) or 10))
     for index, (label, ts) in enumerate(zip(names, times, strict=True)):
         colour = COLOURS[index % len(COLOURS)]
@@ -132,20 +138,21 @@ def milestone_plot(
         ordered = sorted(ts)
         shares = [(i + 1) / runs for i in range(len(ordered))]
         cdf.step([low, *ordered, high], [0, *shares, shares[-1]], where="post", color=colour, label=label)
-    aws = summary["variants"][0]["milestones"].get(name, {}).get("aws")
+    clock = _clock if high - low > 15 * 60 else _clock_seconds
     for axis in (hist, cdf):
         if aws:
             at = parse_sim(aws)
             axis.axvline(at, color="black", linestyle="--", linewidth=1.2, label=f"AWS: {aws} PDT")
-        axis.xaxis.set_major_formatter(FuncFormatter(_clock))
-        axis.xaxis.set_major_locator(MaxNLocator(7))
+        axis.xaxis.set_major_formatter(FuncFormatter(clock))
+        axis.xaxis.set_major_locator(MaxNLocator(6))
+        axis.set_xlim(low, high)
         axis.set_xlabel("time (PDT)")
     hist.set_ylabel("runs")
     hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     cdf.set_ylabel("share of runs that had reached it")
     cdf.set_ylim(0, 1.02)
     hist.legend(fontsize=8)
-    cdf.legend(fontsize=8, loc="lower right")
+    cdf.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{title_of(name)}\n", fontsize=13)
     seeds = f"seeds {summary['seeds'][0]}-{summary['seeds'][1]}"
     fig.text(0.5, 0.9, f"{name}: {summary['policy']} policy, {seeds}", ha="center", fontsize=8, color="dimgray")
