@@ -45,7 +45,7 @@ def test_manual_picks_reproduce_and_avoid_the_empty_answer() -> None:
         session.send(c.GoTo(RACE))
         session.send(c.Step(0))
         snap = await sync()
-        stale = [v.key - 1 for v in snap.choices if v.label == "Enactor use1-az1" and v.action.startswith("retry plan")]
+        stale = [v.key - 1 for v in snap.choices if v.component == "enactor/use1-az1" and v.kind == "enactor.retry"]
         assert stale, "the delayed Enactor should be waiting to retry its stale plan here"
         at = snap.step
         session.send(c.Fork("stale-first"))

@@ -59,7 +59,7 @@ async def fork_compare(app: ReplayApp, pilot: Pilot[None]) -> None:
     await _run(app, pilot, cmd.GoTo(parse_sim("23:47:49")), cmd.Step(0))
     snap = app.snapshot
     assert snap is not None
-    stale = next(c.key - 1 for c in snap.choices if c.label.endswith("use1-az1") and c.action.startswith("retry"))
+    stale = next(c.key - 1 for c in snap.choices if c.component == "enactor/use1-az1" and c.kind == "enactor.retry")
     await _run(app, pilot, cmd.Fork("stale-first"), cmd.Step(stale), cmd.GoTo(parse_sim("23:55")))
     await _run(app, pilot, cmd.Switch("main"), cmd.GoTo(parse_sim("23:55")), cmd.Compare("main", "stale-first"))
 

@@ -35,6 +35,7 @@ class ChoiceView:
     label: str
     action: str
     delay: float
+    kind: str = ""  # the structured action's kind (``enactor.retry``, ...): what code tests, never the words
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def choice_views(timeline: Timeline) -> tuple[tuple[ChoiceView, ...], int | None
     sim = timeline.sim
     choices = sim.choices()
     views = tuple(
-        ChoiceView(c.index + 1, c.component, display_name(c.component), c.action, c.time - sim.now) for c in choices
+        ChoiceView(c.index + 1, c.component, display_name(c.component), c.action, c.time - sim.now, c.move.kind)
+        for c in choices
     )
     pick: int | None = None
     if choices:
