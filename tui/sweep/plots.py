@@ -10,7 +10,8 @@ Per milestone: a histogram (left) and the share of runs that had reached it
 by each time (right, so a variant that reaches it in 16% of runs plateaus at
 16%), variants overlaid, AWS's time as a vertical line. Per invariant: the
 share of runs that broke it per variant with its 95% Wilson interval, and
-how that share settled as runs accumulated (is N runs enough?).
+how that share settled as runs accumulated (is N runs enough?). Per varied
+value and milestone that follows it: one against the other, run by run.
 """
 
 from __future__ import annotations
@@ -205,6 +206,92 @@ def invariant_plot(
     return _save(fig, directory, f"invariant-{_safe(invariant)}")
 
 
+def _words(key: str) -> str:
+    """A varied key for a title: ``operators.restore-dns.at`` -> "when restore-dns was done"."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "operators" and parts[2] == "at":
+        return f"when {parts[1]} was done"
+    return key
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    """Rank correlation: does the milestone move with the varied value (in any monotone way)?"""
+    if len(xs) < 3:
+        return 0.0
+    rx, ry = _ranks(xs), _ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sx = sum((a - mx) ** 2 for a in rx) ** 0.5
+    sy = sum((b - my) ** 2 for b in ry) ** 0.5
+    return 0.0 if sx == 0 or sy == 0 else cov / (sx * sy)
+
+
+#: How strongly a milestone must follow a varied value to get a plot of one against the other.
+FOLLOWS = 0.5
+
+
+def _drawn(record: dict[str, Any], key: str) -> float | None:
+    for text in record["set"]:
+        name, _, value = text.partition("=")
+        if name == key:
+            try:
+                return float(value)
+            except ValueError:
+                return parse_sim(value) if ":" in value else None
+    return None
+
+
+def vary_plots(
+    directory: Path, by_variant: list[list[dict[str, Any]]], names: list[str], milestones: list[str]
+) -> list[Path]:
+    """A milestone against a varied value, for each pair where one follows the other (|Spearman| >= 0.5).
+
+    "When did leases come back, against when the throttle went in": the
+    plot a what-if question asks for, drawn only where the sweep shows an
+    effect, so a sweep of six ranges does not bury the slides in flat clouds.
+    """
+    keys = [text.partition("=")[0] for text in (by_variant[0][0]["set"] if by_variant and by_variant[0] else [])]
+    written: list[Path] = []
+    for key in keys:
+        for name in milestones:
+            series = []
+            for runs in by_variant:
+                pairs = [(_drawn(r, key), r["milestones"].get(name)) for r in runs]
+                series.append([(x, seconds(y)) for x, y in pairs if x is not None and y])
+            flat = [p for pts in series for p in pts]
+            if len({x for x, _ in flat}) < 3 or abs(spearman([x for x, _ in flat], [y for _, y in flat])) < FOLLOWS:
+                continue
+            fig, axis = plt.subplots(figsize=(7, 4.5))
+            for index, (label, points) in enumerate(zip(names, series, strict=True)):
+                if points:
+                    axis.scatter(*zip(*points, strict=True), s=12, alpha=0.6, color=COLOURS[index % len(COLOURS)],
+                                 label=label)  # fmt: skip
+            xs_are_times = any(":" in t.partition("=")[2] for t in by_variant[0][0]["set"] if t.startswith(key + "="))
+            if xs_are_times:
+                axis.xaxis.set_major_formatter(FuncFormatter(_clock))
+            axis.yaxis.set_major_formatter(FuncFormatter(_clock))
+            axis.set_xlabel(key + (" (PDT)" if xs_are_times else ""))
+            axis.set_ylabel(f"{name} (PDT)")
+            axis.legend(fontsize=8)
+            axis.set_title(f"{title_of(name)},\nagainst {_words(key)}", fontsize=11)
+            written += _save(fig, directory, f"vary-{_safe(key)}--{_safe(name)}")
+    return written
+
+
 def write_plots(
     directory: Path, summary: dict[str, Any], records: list[dict[str, Any]], names: list[str]
 ) -> list[Path]:
@@ -217,4 +304,6 @@ def write_plots(
         written += milestone_plot(directory, name, by_variant, names, summary)
     for invariant in summary["invariants"]:
         written += invariant_plot(directory, invariant, by_variant, names, summary)
+    operators = {n for n, m in summary["variants"][0]["milestones"].items() if m["operator"]} if names else set()
+    written += vary_plots(directory, by_variant, names, [m for m in of_interest(summary) if m not in operators])
     return written
