@@ -285,3 +285,15 @@ def test_every_sweep_range_needs_a_source(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "sweep.sources.dns.planner.interval_s" in result.output, result.output
     assert BASE.count("[sweep") >= 1
+
+
+def test_fidelity_table_gains_the_sweeps_p5_and_p95(canonical: Any) -> None:
+    from tui.sweep.fidelity import markdown
+
+    _, summary = sweep_json("--runs", "4", "--seed-from", "1", "--workers", "1", *SHORT)
+    table, outside = markdown(canonical.summary, summary)
+    lines = table.splitlines()
+    assert lines[0].endswith("| Sweep p5 | Sweep p95 |")
+    empty = next(line for line in lines if line.startswith("| `dns.endpoint_empty`"))
+    assert empty.count("|") == 7 and "23:4" in empty.split("|")[5]
+    assert all(name in summary["variants"][0]["milestones"] for name in outside)
