@@ -297,3 +297,39 @@ def test_fidelity_table_gains_the_sweeps_p5_and_p95(canonical: Any) -> None:
     empty = next(line for line in lines if line.startswith("| `dns.endpoint_empty`"))
     assert empty.count("|") == 7 and "23:4" in empty.split("|")[5]
     assert all(name in summary["variants"][0]["milestones"] for name in outside)
+
+
+@pytest.mark.asyncio
+async def test_sweep_screen_shows_distributions_and_enter_picks_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("textual_plotext")
+    from tui.app.screens.sweep import SweepViewer, read_sweep
+
+    monkeypatch.setitem(sys.modules, "tui.sweep.plots", None)  # the screen reads the data files only
+    out = tmp_path / "sweep"
+    result = runner.invoke(
+        app, ["sweep", "--runs", "3", "--seed-from", "1", "--workers", "1", *SHORT, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    files = read_sweep(out)
+    assert files.choices()[-2:] == ["invariant NeverDeleteActive", "invariant EndpointNeverEmpty"]
+    viewer = SweepViewer(files)
+    async with viewer.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down")  # the next milestone
+        await pilot.press("tab", "down", "enter")  # to the runs, the second run
+        await pilot.pause()
+    picked = viewer.return_value
+    assert picked is not None and picked.seed == 2 and picked.policy == "random"
+    expected = json.loads((out / "runs.jsonl").read_text().splitlines()[1])
+    assert picked.overrides == expected["set"]
+    alone = run_headless(
+        load_scenario(picked.scenario, picked.overrides), picked.policy, picked.seed, parse_sim("23:49")
+    )
+    assert alone["trace_sha256"] == expected["trace_sha256"]
+
+
+def test_replay_sweep_refuses_a_missing_directory(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["replay", "--sweep", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "--sweep" in result.output

@@ -389,11 +389,26 @@ def replay(
         str | None,
         typer.Option("--session", metavar="FILE", help="Reopen a recorded session, paused at its end."),
     ] = None,
+    sweep_dir: Annotated[
+        str | None,
+        typer.Option("--sweep", metavar="DIR", help="Browse a sweep's --out directory; Enter opens a run."),
+    ] = None,
 ) -> None:
     """Open the replay UI: watch, pause, step, pick interleavings by hand, fork, compare, record and annotate."""
 
     def body() -> None:
         import math
+
+        nonlocal scenario, set_, policy, seed
+        if sweep_dir is not None:
+            if any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO, session)):
+                raise BadInput(f"--sweep {sweep_dir}: opens the run you pick, expected no scenario or run options")
+            from tui.app.screens.sweep import SweepViewer, read_sweep
+
+            picked = SweepViewer(read_sweep(sweep_dir)).run()
+            if picked is None:
+                return
+            scenario, set_, policy, seed = picked.scenario, picked.overrides, picked.policy, picked.seed
 
         if not (math.isfinite(speed) and speed > 0):
             raise BadInput(f"--speed {speed}: expected a number > 0")
