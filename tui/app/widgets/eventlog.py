@@ -61,6 +61,12 @@ class EventLog(RichLog):
         self._events: Sequence[Event] = ()
         self._notes: Sequence[Note] = ()
 
+    def on_mount(self) -> None:
+        # Anchored, the log stays on its newest line through every layout pass. ``auto_scroll`` alone
+        # scrolls once after the next refresh: when the horizontal scrollbar appears later (a long
+        # line arrived), the view is left one line short of the end, differently from run to run.
+        self.anchor()
+
     def show(self, snap: Snapshot) -> None:
         stale = snap.fork != self._fork or snap.events is not self._events or snap.event_count < self._shown
         if stale or len(snap.notes) < len(self._notes):
