@@ -2,6 +2,12 @@
 
 The session runs in Trio and posts snapshots; this module turns keys into
 session commands and snapshots into widget updates. Widgets never see Trio.
+
+While the session runs a long move (a view with ``busy`` set), the keys that
+move the simulation are refused here with a notice rather than queued: the
+session would run them after the move, from a place the person has not seen
+yet. ``space`` stops the move instead of toggling play; the keys that only
+change the display, notes, recording and help keep working.
 """
 
 from __future__ import annotations
@@ -11,13 +17,15 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import trio
 from rich.text import Text
-from textual import work
+from textual import actions, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -27,6 +35,7 @@ from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.widgets.busy import BusyBar, busy_head
 from tui.app.widgets.choices import ChoicePanel
 from tui.app.widgets.dns import DnsPanel
 from tui.app.widgets.doom import DoomPanel
@@ -42,7 +51,15 @@ from tui.session.views import Comparison, Snapshot
 PICK_KEYS = tuple(str(n) for n in range(1, 10))
 
 BINDINGS: list[Binding] = [
-    Binding("space", "toggle_play", "Play", tooltip="Play or pause the paced replay", id="play"),
+    Binding(
+        "space",
+        "toggle_play",
+        "Play",
+        tooltip="Play or pause the paced replay; during a long move (g, m, b, e, f), stop it where it is",
+        id="play",
+    ),
+    # The same key while a long move runs: the footer says "Stop" then, and "Play" otherwise.
+    Binding("space", "stop", "Stop", tooltip="Stop the long move under way where it is", id="stop"),
     Binding("n", "step", "Step", tooltip="One atomic action, picked by the policy", id="step"),
     Binding("e", "step_event", "Event", tooltip="Step until the next notable event", id="step-event"),
     Binding("m", "milestone(1)", "Milestone", tooltip="Run to the next milestone", id="milestone-next"),
@@ -67,8 +84,15 @@ BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
 ]
 #: Shown in the footer when they apply; the rest are in the help overlay and the palette.
-FOOTER = {"play", "step", "step-event", "milestone-next", "pick-1", "fork", "fork-tree", "compare", "help", "quit"}
+FOOTER = {
+    *("play", "stop", "step", "step-event", "milestone-next", "pick-1"),
+    *("fork", "fork-tree", "compare", "help", "quit"),
+}
 BINDINGS = [b if b.id in FOOTER else dataclasses.replace(b, show=False) for b in BINDINGS]
+#: Actions that move the simulation: refused while a long move runs (keys, footer clicks, palette entries).
+MOVES = frozenset({"step", "step_event", "milestone", "pick", "go_to", "fork", "fork_tree"})
+#: What a refused action is called in its notice: the binding's description.
+DESCRIPTIONS = {b.action: b.description for b in BINDINGS}
 
 
 def fresh_name(stem: str) -> str:
@@ -110,6 +134,7 @@ class ReplayApp(App[None]):
             yield ChoicePanel(id="choices")
         yield DoomPanel(id="doom")
         yield EventLog(id="log")
+        yield BusyBar(id="busy")
         yield Footer(compact=True)
 
     # -- the Trio guest -----------------------------------------------------------
@@ -121,6 +146,9 @@ class ReplayApp(App[None]):
         self.choices = self.query_one(ChoicePanel)
         self.doom = self.query_one(DoomPanel)
         self.log_view = self.query_one(EventLog)
+        self.busy_bar = self.query_one(BusyBar)
+        #: A comparison that arrived while a text dialog was open: shown when the dialog closes.
+        self._pending_comparison: Comparison | None = None
         self._guest.start()
         self._watch_guest()
 
@@ -176,24 +204,65 @@ class ReplayApp(App[None]):
         self.choices.show(snap)
         self.doom.show(snap)
         self.log_view.show(snap)
+        self.busy_bar.show(snap)
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteDialog):
+                screen.show_where(self._note_where(snap))
         if before is None or self._binding_state(before) != self._binding_state(snap):
             self.refresh_bindings()
 
     @staticmethod
     def _binding_state(snap: Snapshot) -> tuple[object, ...]:
-        return (snap.done, bool(snap.choices), len(snap.forks) > 1, any(at is not None for _, at in snap.milestones))
+        return (
+            snap.done,
+            bool(snap.choices),
+            len(snap.forks) > 1,
+            any(at is not None for _, at in snap.milestones),
+            snap.busy is not None,
+        )
+
+    @property
+    def busy(self) -> str | None:
+        """The long move under way, as the latest view names it (None when there is none)."""
+        return None if self.snapshot is None else self.snapshot.busy
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if not self.is_running:
             return
         self.last_comparison = message.comparison
+        if self._text_dialog_open():
+            # Pushed now, it would take the keys from a field being typed in (a compare asked for during a
+            # long move arrives when the move ends); it opens once the dialog closes.
+            self._pending_comparison = message.comparison
+            return
         self.push_screen(CompareScreen(message.comparison))
+
+    def _text_dialog_open(self) -> bool:
+        return any(isinstance(s, NoteDialog | GoToDialog | ForkDialog) for s in self.screen_stack)
+
+    def _dialog_closed(self) -> None:
+        """Show a comparison that arrived while a dialog was open."""
+        pending, self._pending_comparison = self._pending_comparison, None
+        if pending is not None and self.is_running:
+            self.push_screen(CompareScreen(pending))
 
     # -- which keys apply ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which keys apply now; the footer shows these and greys out the moves refused during a long move."""
         snap = self.snapshot
         if snap is None:
             return action in ("quit", "help", "command_palette")
+        busy = snap.busy is not None
+        if action == "stop":
+            return busy
+        if action == "toggle_play" and busy:
+            return False  # space is Stop meanwhile
+        state = self._applies(snap, action, parameters)
+        if state and busy and action in MOVES:
+            return None  # shown, greyed: the key is known but refused until the move ends
+        return state
+
+    def _applies(self, snap: Snapshot, action: str, parameters: tuple[object, ...]) -> bool:
         if action in ("toggle_play", "step", "step_event") or (action == "milestone" and parameters == (1,)):
             return not snap.done
         if action == "milestone":
@@ -209,10 +278,55 @@ class ReplayApp(App[None]):
             return self.timeline.zoom > 0
         return True
 
+    async def run_action(
+        self,
+        action: str | actions.ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Any = None,
+    ) -> bool:
+        """Every key, footer click and palette entry asks for its action here: refuse a move during a long one.
+
+        ``check_action`` alone would drop the key silently; here it is
+        dropped once per press, with a notice that says what runs and how to
+        stop it. Returning True marks the key handled, so nothing else runs it.
+        """
+        busy = self.busy
+        if busy is not None and default_namespace in (None, self):
+            destination, name, _params = actions.parse(action) if isinstance(action, str) else action
+            if destination in ("", "app") and name in MOVES:
+                what = DESCRIPTIONS.get(action if isinstance(action, str) else name, name)
+                self._refuse(what, busy)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def _refuse(self, what: str, busy: str) -> None:
+        self.notify(f"{what} ignored: still {busy_head(busy)} — space stops it", severity="warning", timeout=3)
+
+    def _send_move(self, what: str, command: cmd.Command) -> None:
+        """Send a move chosen in an overlay opened before a long move began; refused like a key while it runs."""
+        busy = self.busy
+        if busy is not None:
+            self._refuse(what, busy)
+            return
+        self.send(command)
+
+    def _wait_reason(self) -> str | None:
+        """For dialogs opened just before a long move: why they cannot act yet."""
+        busy = self.busy
+        return None if busy is None else f"still {busy_head(busy)}: enter again once it ends, or esc"
+
     # -- actions ------------------------------------------------------------------
     def action_toggle_play(self) -> None:
         """Play or pause the paced replay."""
         self.send(cmd.TogglePlay())
+
+    def action_stop(self) -> None:
+        """Stop the long move under way at its next step.
+
+        A pause, not a toggle: if the move has just ended, a pause changes
+        nothing, where a toggle would start playing.
+        """
+        self.send(cmd.Pause())
 
     def action_step(self) -> None:
         """One atomic action, picked by the policy."""
@@ -260,10 +374,11 @@ class ReplayApp(App[None]):
         suggested = f"fork-{len(self.snapshot.forks) if self.snapshot else 1}"
 
         def done(result: tuple[str, tuple[str, ...]] | None) -> None:
+            self._dialog_closed()
             if result is not None:
-                self.send(cmd.Fork(result[0] or None, result[1]))
+                self._send_move("Fork", cmd.Fork(result[0] or None, result[1]))
 
-        self.push_screen(ForkDialog(suggested), done)
+        self.push_screen(ForkDialog(suggested, self._wait_reason), done)
 
     def action_fork_tree(self) -> None:
         """Show the fork tree; switch to a fork or compare it with the current one."""
@@ -276,7 +391,7 @@ class ReplayApp(App[None]):
                 return
             verb, name = result
             if verb == "switch":
-                self.send(cmd.Switch(name))
+                self._send_move("Switch", cmd.Switch(name))
             elif name != current:
                 self.send(cmd.Compare(current, name))
 
@@ -297,21 +412,33 @@ class ReplayApp(App[None]):
         """Go to a PDT time: forward by policy picks, backward by replaying the prefix."""
 
         def done(time: float | None) -> None:
+            self._dialog_closed()
             if time is not None:
-                self.send(cmd.GoTo(time))
+                self._send_move("Go to", cmd.GoTo(time))
 
-        self.push_screen(GoToDialog(), done)
+        self.push_screen(GoToDialog(self._wait_reason), done)
 
     def action_note(self) -> None:
-        """Add a speaker note at the current step (a small dialog asks for the text)."""
-        snap = self.snapshot
-        where = "the start" if snap is None else f"step {snap.step}, {pdt_clock(snap.now)}"
+        """Add a speaker note at the current step (a small dialog asks for the text).
+
+        During a long move the dialog opens at once; the note is added where
+        the move stops (the session runs it after the move), and says so.
+        """
 
         def done(text: str | None) -> None:
+            self._dialog_closed()
             if text:
                 self.send(cmd.Note(text))
 
-        self.push_screen(NoteDialog(where), done)
+        self.push_screen(NoteDialog(self._note_where(self.snapshot)), done)
+
+    @staticmethod
+    def _note_where(snap: Snapshot | None) -> str:
+        if snap is None:
+            return "the start"
+        if snap.busy is not None:
+            return f"the step where the move stops ({busy_head(snap.busy)})"
+        return f"step {snap.step}, {pdt_clock(snap.now)}"
 
     def action_record(self) -> None:
         """Start recording (everything so far first) or stop; the header shows ● REC while it runs."""
@@ -323,7 +450,8 @@ class ReplayApp(App[None]):
         self.send(cmd.Record(path))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(list(BINDINGS)))
+        # ``space`` is listed once: the play binding's text says it also stops a long move.
+        self.push_screen(HelpScreen([b for b in BINDINGS if b.id != "stop"]))
 
     # -- command palette ----------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -360,7 +488,7 @@ class ReplayApp(App[None]):
         return run
 
     def _switch(self, name: str) -> Callable[[], None]:
-        return lambda: self.send(cmd.Switch(name))
+        return lambda: self._send_move("Switch", cmd.Switch(name))
 
     def _compare(self, name: str) -> Callable[[], None]:
         def run() -> None:

@@ -26,6 +26,9 @@ def window() -> str:
 
 
 def play_state(snap: Snapshot) -> Text:
+    if snap.busy is not None:
+        # A long move runs at headless speed, neither paced nor parked: "paused" would be wrong.
+        return Text("» moving", style="bold cyan")
     if snap.done:
         return Text("■ ended", style="bold")
     if snap.waiting_for_pick:
