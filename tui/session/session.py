@@ -714,6 +714,8 @@ class Session:
     def publish(self, force: bool = False) -> None:
         """Post a snapshot: at most one per frame while playing, always when forced."""
         self._record("check")  # a write that failed on the recorder's thread stops it and shows in this frame
+        if self.current is None:
+            return  # still opening the first timeline (reopening a recording): nothing to show yet
         now = trio.current_time()
         if not force and now - self._last_frame < self.config.frame_interval:
             return
