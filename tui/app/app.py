@@ -199,12 +199,18 @@ class ReplayApp(App[None]):
         before = self.snapshot
         self.snapshot = snap
         self.header.show(snap)
+        self.busy_bar.show(snap)
+        if before is not None and before.generation == snap.generation and before.fork == snap.fork:
+            # Nothing moved (a long move's progress, a status line): the panels stay as they are, and
+            # repainting them would only take the interpreter from the move running beside the UI.
+            if self._binding_state(before) != self._binding_state(snap):
+                self.refresh_bindings()
+            return
         self.timeline.show(snap)
         self.dns.show(snap.dns)
         self.choices.show(snap)
         self.doom.show(snap)
         self.log_view.show(snap)
-        self.busy_bar.show(snap)
         for screen in self.screen_stack:
             if isinstance(screen, NoteDialog):
                 screen.show_where(self._note_where(snap))
