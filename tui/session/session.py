@@ -266,7 +266,8 @@ class Session:
         Picks, events and checkpoints after ``base`` are replaced by the
         outcome's; the live simulation is restored from where it ended.
         """
-        events = tl.events[: base.events]
+        # Forward, the event list grows in place (views holding it stay valid); back, it is cut to a copy.
+        events = tl.events if base.events == len(tl.events) else tl.events[: base.events]
         lanes = None if base.events >= tl.lanes.events else tl.lanes_upto(base.events)
         tl.picks = tl.picks[: base.step]
         tl.keep_checkpoints(base.step)

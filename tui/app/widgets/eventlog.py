@@ -15,6 +15,9 @@ from tui.session.views import Snapshot
 from tui.sim.trace import Event
 
 KEEP = 300
+#: Lines drawn again when the log is redrawn (another fork, going back, a new filter): enough to scroll a few
+#: pages back, few enough that the redraw stays well under a frame's worth of a long move.
+REDRAW = 120
 STYLES = {0: "", 1: "yellow", 2: "bold red", 3: "bold magenta"}
 #: The filter that shows only notable events; "all" shows every event; anything else is a component.
 KEY_FILTER = "key events"
@@ -74,8 +77,9 @@ class EventLog(RichLog):
             self._redraw(snap.events, snap.event_count)
             return
         fresh = [e for e in snap.events[self._shown : snap.event_count] if matches(e, self.filter)]
-        for event in fresh[-KEEP:]:
-            self.write(event_line(event))
+        if fresh:
+            # One write for the lot: after a long move there may be hundreds of new lines.
+            self.write(Text("\n").join(event_line(event) for event in fresh[-REDRAW:]))
         for note in snap.notes[len(self._notes) :]:
             self.write(note_line(note))
         self._shown, self._notes = snap.event_count, snap.notes
@@ -91,10 +95,10 @@ class EventLog(RichLog):
         for event in reversed(events[:count]):
             if matches(event, self.filter):
                 picked.append(event)
-                if len(picked) >= KEEP:
+                if len(picked) >= REDRAW:
                     break
         lines: list[tuple[int, int, Text]] = [(e.step, 0, event_line(e)) for e in reversed(picked)]
-        first = picked[-1].step if len(picked) >= KEEP else -1
+        first = picked[-1].step if len(picked) >= REDRAW else -1
         lines += [(n.step, 1, note_line(n)) for n in self._notes if n.step >= first]
         lines.sort(key=lambda line: (line[0], line[1]))
         if lines:
