@@ -14,7 +14,7 @@ from tui.cli import app
 from tui.explore.doom import EVERY, NONE, doom_meter
 from tui.explore.model import open_core
 from tui.explore.search import exhaustive, explore_graph, first_violation, pct, random_walk, search, shrink
-from tui.explore.sessions import read_session
+from tui.record.reader import read_session
 from tui.scenario import load_scenario
 
 ONE_ENDPOINT = 'dns.endpoints=["dynamodb.us-east-1.amazonaws.com"]'
@@ -63,7 +63,7 @@ def test_shortest_counterexample_is_shortest(small_result) -> None:
 def test_exhaustive_with_three_enactors_bounded() -> None:
     """Three Enactors: the depth-first search, bounded to 300 runs in a seeded move order, finds the race."""
     sc = scenario(*SMALL, "dns.enactors=3")
-    result = trio.run(lambda: exhaustive(sc, max_runs=300, order_seed=1))
+    result = trio.run(lambda: exhaustive(sc, max_runs=300, order_seed=2))
     assert not result.complete
     assert result.violations["NeverDeleteActive"] > 0
     assert result.violations["EndpointNeverEmpty"] > 0
@@ -181,7 +181,19 @@ def test_cli_json_summary_and_saved_sessions(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     last = json.loads(out.output.strip().splitlines()[-1])
     summary = last["summary"]
-    assert set(summary) == {"strategy", "runs", "states", "violations", "shortest_counterexample", "elapsed_s"}
+    assert set(summary) == {
+        "strategy",
+        "runs",
+        "states",
+        "violations",
+        "shortest_counterexample",
+        "elapsed_s",
+        "complete",
+        "transitions",
+        "states_per_s",
+        "workers",
+    }
+    assert summary["complete"] is False and summary["workers"] == 1 and summary["transitions"] > 0
     assert summary["strategy"] == "random" and summary["runs"] == 150
     assert summary["violations"]["EndpointNeverEmpty"] > 0
     assert isinstance(summary["shortest_counterexample"], list)
@@ -202,7 +214,7 @@ def test_cli_json_summary_and_saved_sessions(tmp_path: Path) -> None:
 
 def test_saved_counterexample_replays_through_the_session_reader(tmp_path: Path, small_result) -> None:
     from tui.explore.model import open_core_simulation
-    from tui.explore.sessions import save_all
+    from tui.explore.report import save_all
     from tui.record.reader import read_session as read_recorded
     from tui.record.reader import scenario_for
     from tui.record.replay import replay_session_async
@@ -228,11 +240,11 @@ def test_cli_shrink_session(tmp_path: Path) -> None:
     sc = scenario(*SMALL)
     walk = trio.run(lambda: random_walk(sc, seed=3, max_runs=200))
     longest = max((c for c in walk.counterexamples if c.invariant == "EndpointNeverEmpty"), key=len)
-    from tui.explore.sessions import write_session
+    from tui.explore.report import write_session
 
     session = tmp_path / "long.jsonl"
     write_session(session, sc, 0, longest)
-    assert read_session(session).choices == longest.indices
+    assert tuple(e.index for e in read_session(session).entries) == longest.indices
     out = CliRunner().invoke(app, ["explore", "--shrink", str(session), "--json", "--save", str(tmp_path / "s")])
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output.strip().splitlines()[-1])["summary"]
@@ -289,3 +301,256 @@ def test_brief_scope_exhaustive_finds_and_fixes_close() -> None:
     assert result.shortest is not None
     fixed = search(scenario(*BRIEF, "fixes.recheck_in_batch=true"), "exhaustive")
     assert fixed.complete and not any(fixed.violations.values())
+
+
+# -- breadth-first search, limits, workers -------------------------------------------------
+def _brute_force_shortest(sc) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Shortest schedule per invariant by another route: the depth-first search with state hashing only
+    (no symmetry, no partial-order reduction), then a breadth-first pass over every edge it recorded."""
+    graph, result = trio.run(lambda: explore_graph(sc, reduction=False, symmetry=False))
+    assert result.complete
+    paths = graph.shortest_paths()
+    return {name: min(len(paths[fp]) for fp in fps) for name, fps in graph.first_violations.items() if fps}
+
+
+@pytest.mark.parametrize("overrides", [TINY, SMALL])
+def test_breadth_first_shortest_matches_brute_force(overrides: list[str], small_result) -> None:
+    sc = scenario(*overrides)
+    result = small_result if overrides == SMALL else search(sc, "exhaustive")
+    assert result.complete and result.exact
+    expected = _brute_force_shortest(sc)
+    found: dict[str, int] = {}
+    for example in result.counterexamples:
+        found[example.invariant] = min(found.get(example.invariant, 10**9), len(example.components))
+    assert found == expected
+    assert {k for k, v in result.violations.items() if v} == set(expected)
+
+
+def test_one_and_two_workers_find_the_same(small_result) -> None:
+    from tui.explore.search import exhaustive as search_all
+
+    two = trio.run(lambda: search_all(scenario(*SMALL), workers=2, keep=5))
+    assert two.workers == 2 and two.complete
+    assert (two.states, two.transitions, two.violations) == (
+        small_result.states,
+        small_result.transitions,
+        small_result.violations,
+    )
+    assert two.shortest is not None and small_result.shortest is not None
+    assert two.shortest.components == small_result.shortest.components
+
+
+def test_bfs_is_the_same_over_partitions_in_one_process() -> None:
+    """The partition protocol itself, without processes: three partitions give the one-partition result."""
+    from tui.explore.bfs import Partition, bfs, owner
+
+    sc = scenario(*TINY)
+    single = bfs(sc)
+    parts = [Partition(sc, index=i, count=3) for i in range(3)]
+    root = parts[0].root()
+    parts[owner(root[0], 3)].plant(*root)
+    while True:
+        expanded = [p.expand() for p in parts]
+        merged = [p.merge([e[0][j] for e in expanded]) for j, p in enumerate(parts)]
+        produced = [p.produce([x for m in merged for x in m[0][i]]) for i, p in enumerate(parts)]
+        sizes = [p.accept([pr[j] for pr in produced]) for j, p in enumerate(parts)]
+        if not sum(sizes):
+            break
+    parents: dict[bytes, tuple[bytes | None, str]] = {}
+    for p in parts:
+        parents.update(p.parents())
+    assert parents == single.parents
+
+
+def test_limits_stop_the_search_and_say_so() -> None:
+    from tui.explore.bfs import Limits
+    from tui.explore.search import exhaustive as search_all
+
+    sc = scenario(*SMALL)
+    capped = trio.run(lambda: search_all(sc, limits=Limits(max_states=500), keep=1))
+    assert not capped.complete and 500 <= capped.states < 1000
+    timed = trio.run(lambda: search_all(sc, limits=Limits(max_seconds=0.2), keep=1))
+    assert not timed.complete and timed.elapsed_s < 5
+    calls = []
+    asked = trio.run(lambda: search_all(sc, limits=Limits(cancelled=lambda: bool(calls.append(1)) or len(calls) > 50)))
+    assert not asked.complete and asked.runs <= 60
+
+
+def test_cli_max_states_and_summary_fields() -> None:
+    args = ["explore", *[a for o in SMALL for a in ("--set", o)], "--max-states", "300", "--json"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.output.strip().splitlines()[-1])["summary"]
+    assert summary["complete"] is False and summary["states"] >= 300
+    assert summary["workers"] == 1 and summary["transitions"] > summary["states"] > 0
+    assert summary["states_per_s"] > 0
+
+
+def test_ctrl_c_prints_the_partial_summary_and_exits_130() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = [sys.executable, "-m", "tui.cli", "explore", *[a for o in BRIEF for a in ("--set", o)], "--json"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    summary = json.loads(stdout.strip().splitlines()[-1])["summary"]
+    assert summary["complete"] is False and summary["states"] > 0
+    assert "Traceback" not in stderr
+
+
+def test_progress_line_only_on_a_terminal() -> None:
+    import io
+
+    from tui.explore.bfs import Progress
+    from tui.explore.command import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Terminal()
+    line = ProgressLine("explore exhaustive", tty)
+    line(Progress(states=1200, transitions=3000, depth=7, queue=345, elapsed_s=2.0))
+    line.clear()
+    text = tty.getvalue()
+    assert "1,200 states" in text and "600 states/s" in text and "depth 7" in text and "queue 345" in text
+    piped = io.StringIO()
+    ProgressLine("x", piped)(Progress(1, 1, 1, 1, 1.0))
+    assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explore", "--max-seconds", "0"],
+        ["explore", "--max-states", "0"],
+        ["explore", "--workers", "0"],
+        ["explore", "--strategy", "random", "--workers", "2"],
+    ],
+)
+def test_cli_bad_limits_are_one_line_and_exit_2(args: list[str]) -> None:
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    assert len(out.output.strip().splitlines()) == 1
+
+
+def test_cluster_without_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
+    out = CliRunner().invoke(app, ["explore", *[a for o in TINY for a in ("--set", o)], "--cluster", "local"])
+    assert out.exit_code == 2
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and "outage-tui[cluster]" in lines[0]
+
+
+def test_cluster_on_a_local_ray_finds_the_same() -> None:
+    pytest.importorskip("ray")
+    from tui.explore.search import exhaustive as search_all
+
+    sc = scenario(*TINY)
+    single = search(sc, "exhaustive")
+    ray_result = trio.run(lambda: search_all(sc, cluster="local", workers=2, keep=1))
+    assert ray_result.workers == 2 and ray_result.complete
+    assert (ray_result.states, ray_result.transitions, ray_result.violations) == (
+        single.states,
+        single.transitions,
+        single.violations,
+    )
+
+
+def test_restoring_in_place_is_restoring_afresh() -> None:
+    """The search restores states into one run; that must be the same as a new run from the snapshot."""
+    import random
+
+    from tui.explore.model import core_run
+
+    sc = scenario(*SMALL)
+    rng = random.Random(7)
+    reused = core_run(sc)
+    for _ in range(20):
+        walk = core_run(sc)
+        walk.settle_now()
+        for _ in range(rng.randrange(1, 25)):
+            moves = walk.moves()
+            if not moves:
+                break
+            walk.advance_now(rng.choice(moves))
+        snap = walk.snapshot()
+        fresh = core_run(sc, snapshot=snap)
+        reused.restore(snap)
+        assert reused.fingerprint() == fresh.fingerprint() == walk.fingerprint()
+        assert reused.moves() == fresh.moves()
+        for component in fresh.moves()[:1]:
+            reused.advance_now(component)
+            fresh.advance_now(component)
+            assert reused.fingerprint() == fresh.fingerprint()
+            assert reused.violations() == fresh.violations()
+
+
+# -- readable counterexamples, doom meter, session files -------------------------------------
+def test_counterexample_steps_say_what_changed(small_result) -> None:
+    from tui.explore.report import explain
+
+    shortest = small_result.shortest
+    assert shortest is not None
+    steps = explain(scenario(*SMALL), shortest)
+    assert len(steps) == len(shortest)
+    assert [f"{s.component}: {s.action}" for s in steps] == list(shortest.steps)
+    changed = {c.what.split(" of ")[0] for s in steps for c in s.changes}
+    assert {"trees", "alias", "lock", "newest plan"} <= changed
+    last = steps[-1]
+    assert last.broken and any(c.what.startswith("trees of ") for c in last.changes)
+    flips = [c for s in steps for c in s.changes if c.what.startswith("alias of ")]
+    assert all(c.before != c.after for c in flips) and flips[0].before == "plan 99"
+
+
+def test_saved_counterexample_has_a_markdown_with_a_sequence_diagram(tmp_path: Path, small_result) -> None:
+    from tui.explore.report import save_all
+
+    sc = scenario(*SMALL)
+    paths = save_all(tmp_path, sc, sc.get("scenario.seed"), small_result.counterexamples[:1])
+    text = paths[0].with_suffix(".md").read_text()
+    assert "```mermaid\nsequenceDiagram" in text
+    for label in ("as Planner", "as Enactor use1-az1", "as Enactor use1-az2", "as Clean-up use1-az2", "as Route 53"):
+        assert label in text
+    assert "->>Route53: " in text and "alias of dynamodb.us-east-1.amazonaws.com: plan" in text
+    assert paths[0].name in text
+    head = json.loads(paths[0].read_text().splitlines()[0])
+    assert head["world"] == "dns-core" and head["invariant"] == small_result.counterexamples[0].invariant
+
+
+def test_doom_count_no_longer_wanted_is_cancelled(small_result) -> None:
+    import time
+
+    from tui.explore.doom import CountCancelled
+
+    sc = scenario(*SMALL)
+    shortest = small_result.shortest
+    assert shortest is not None
+    asked = []
+    started = time.perf_counter()
+    with pytest.raises(CountCancelled):
+        doom_meter(sc, shortest.indices[:8], cancelled=lambda: bool(asked.append(1)) or len(asked) > 20)
+    assert time.perf_counter() - started < 2.0
+    cut = doom_meter(sc, shortest.indices[:8], horizon=12, max_runs=30)
+    assert not cut.complete and cut.horizon == 12
+
+
+def test_shrink_refuses_a_session_of_the_full_world(tmp_path: Path) -> None:
+    from tui.record.format import Header
+    from tui.record.writer import SessionWriter
+
+    sc = scenario(*SMALL)
+    path = tmp_path / "full.jsonl"
+    with SessionWriter(path, Header.for_run(sc, 0, "manual")) as writer:
+        writer.choice(0)
+    out = CliRunner().invoke(app, ["explore", "--shrink", str(path)])
+    assert out.exit_code == 2
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and "'full'" in lines[0] and "dns-core" in lines[0]

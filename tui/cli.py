@@ -220,9 +220,23 @@ def explore(
     set_: SetOpt = None,
     strategy: Annotated[str, typer.Option("--strategy", help="exhaustive, random or pct.")] = "exhaustive",
     max_runs: Annotated[int | None, typer.Option("--max-runs", help="Stop after this many runs.")] = None,
+    max_seconds: Annotated[
+        float | None, typer.Option("--max-seconds", metavar="S", help="Stop after S seconds (the summary says so).")
+    ] = None,
+    max_states: Annotated[
+        int | None, typer.Option("--max-states", metavar="N", help="Stop once N distinct states are seen.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", metavar="N", help="Split the exhaustive search over N local processes.")
+    ] = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", metavar="ADDRESS", help="Run it on Ray at ADDRESS ('local' starts one here)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
     save: Annotated[
-        str | None, typer.Option("--save", metavar="DIR", help="Write counterexamples as session files.")
+        str | None,
+        typer.Option("--save", metavar="DIR", help="Write counterexamples as session files, each with a Markdown."),
     ] = None,
     shrink: Annotated[
         str | None, typer.Option("--shrink", metavar="SESSION", help="Shortest schedule to the same violation.")
@@ -230,18 +244,33 @@ def explore(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random and pct strategies.")] = 0,
     reduction: Annotated[
         bool,
-        typer.Option("--reduction/--no-reduction", help="Partial-order and symmetry reduction (else hashing only)."),
+        typer.Option("--reduction/--no-reduction", help="AZ symmetry (else state hashing only)."),
     ] = True,
     pct_changes: Annotated[int, typer.Option("--pct-changes", help="PCT priority-change points per run.")] = 3,
 ) -> None:
     """Search the DNS core's interleavings for broken invariants (exhaustive, random, PCT)."""
 
-    def body() -> None:
-        from tui.explore.command import explore_command
+    def body() -> int:
+        from tui.explore.command import Options, explore_command
 
-        explore_command(scenario, set_ or [], strategy, max_runs, as_json, save, shrink, seed, reduction, pct_changes)
+        options = Options(
+            strategy=strategy,
+            max_runs=max_runs,
+            max_seconds=max_seconds,
+            max_states=max_states,
+            workers=workers,
+            cluster=cluster,
+            as_json=as_json,
+            save=save,
+            seed=seed,
+            reduction=reduction,
+            pct_changes=pct_changes,
+        )
+        return explore_command(scenario, set_ or [], options, shrink)
 
-    guarded(body)
+    code = guarded(body)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -35,13 +35,15 @@ import copy
 import dataclasses
 import hashlib
 import math
+import pickle
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from tui.scenario import Scenario
-from tui.sim.actions import START, Action, act
+from tui.sim.actions import START, Action
 from tui.sim.build import install_all
 from tui.sim.components.enactor import EnactorState
 from tui.sim.controller import Choice, Controller, Gate, Program, SimulationError
@@ -60,8 +62,46 @@ CORE_PREFIXES = ("enactor/", "cleanup/")
 #: The component whose steps are invisible to the core (taken eagerly).
 INVISIBLE = "route53"
 
+
 def is_core(name: str) -> bool:
     return name in CORE or name.startswith(CORE_PREFIXES)
+
+
+class _QuietRandom(random.Random):
+    """A random stream that knows whether anything drew from it.
+
+    Nothing in the DNS core draws from the run's streams (the explorer's
+    controller has no jitter), yet saving a state packs both streams, and
+    reading a Mersenne Twister's state costs more than the rest of a small
+    snapshot. While a stream is untouched its state is the one it was seeded
+    with, which :meth:`getstate` then returns at no cost.
+    """
+
+    def __init__(self, seed: int | str) -> None:
+        self.drawn = True
+        super().__init__(seed)
+        self._start = super().getstate()
+        self.drawn = False
+
+    def random(self) -> float:
+        self.drawn = True
+        return super().random()
+
+    def getrandbits(self, k: int, /) -> int:
+        self.drawn = True
+        return super().getrandbits(k)
+
+    def getstate(self) -> tuple[Any, ...]:
+        return super().getstate() if self.drawn else self._start
+
+    def setstate(self, state: tuple[Any, ...]) -> None:
+        super().setstate(state)
+        self.drawn = state is not self._start
+
+    def rewind(self) -> None:
+        """Back to the state it was seeded with (a run restored in place starts from there)."""
+        if self.drawn:
+            self.setstate(self._start)
 
 
 class CoreController(Controller):
@@ -87,6 +127,12 @@ class CoreController(Controller):
             kwargs["trace"] = ListenOnlyTrace(None if given is None else given.state())
         super().__init__(None, **kwargs)
         self.tick = tick
+        seed = kwargs["seed"]
+        self.rng = _QuietRandom(seed)
+        self.choice_rng = _QuietRandom(f"choices:{seed}")
+        self._rng_start = self.rng.getstate()
+        self._choice_rng_start = self.choice_rng.getstate()
+        self.seed = seed
 
     def spawn(
         self,
@@ -104,6 +150,48 @@ class CoreController(Controller):
     def turn(self, index: int = 0) -> Choice:
         self.now += self.tick
         return super().turn(index)
+
+    def move(self, name: str) -> None:
+        """Step the runnable component ``name``: :meth:`turn` without the choice index and its words.
+
+        The explorer names components, not indices (it recovers indices by
+        replaying a counterexample at the end), so looking the index up and
+        rendering the choice's words on every step would be wasted.
+        """
+        self.now += self.tick
+        gate = self.parked[name]
+        if gate.time == math.inf:
+            raise SimulationError(f"{name} cannot move: it waits for {gate.signal}")
+        del self.parked[name]
+        if gate.signal is not None:  # taken at its time, before the signal came
+            waiting = self._waiters.get(gate.signal)
+            if waiting is not None and name in waiting:
+                waiting.remove(name)
+        if gate.time > self.now:
+            self.now = gate.time
+        self.steps += 1
+        self._act(name)
+
+    def restore(self, frozen: dict[str, Any], world: World) -> None:
+        """Continue from :meth:`freeze`'s data in this very controller, as a new one would.
+
+        Restoring in place skips what building a controller costs (two seeded
+        random streams, a trace); the search restores tens of thousands of
+        states. Only for a controller whose trace merely forwards events: a
+        kept trace would not match the restored state.
+        """
+        if not isinstance(self.trace, ListenOnlyTrace):
+            raise SimulationError("only a run without a kept trace can be restored in place")
+        self.rng.rewind()  # type: ignore[attr-defined]
+        self.choice_rng.rewind()  # type: ignore[attr-defined]
+        self.parked = {}
+        self._heap = []
+        self._waiters = {}
+        self._ctxs = {}
+        self.choice_log = []
+        self._last = None
+        self.world = world
+        self.thaw(frozen)
 
 
 class ListenOnlyTrace(Trace):
@@ -170,6 +258,8 @@ class CoreRun:
         self.seed = seed
         self.endpoints: list[str] = list(world.scenario.get("dns.endpoints"))
         self.tolerant = bool(world.scenario.get("fixes.rollback_tolerates_missing"))
+        self.azs: list[str] = world.scenario.enactor_names()
+        self._blocks = [(az, f"enactor/{az}", f"cleanup/{az}") for az in self.azs]
         self.symmetry = True
         self._canon: tuple[tuple[Any, ...], dict[str, str]] | None = None
         self._canon_at = -1
@@ -248,7 +338,8 @@ class CoreRun:
                 return gate.component
         return None
 
-    async def settle(self, log: list[tuple[int, str]] | None = None) -> None:
+    # -- stepping: the searches call these directly, no Trio involved ---------------
+    def settle_now(self, log: list[tuple[int, str]] | None = None) -> None:
         """Take invisible steps until a real choice is due (``log`` gets index and words of each).
 
         Invisible: Route 53 propagation, and every component's first step
@@ -256,19 +347,62 @@ class CoreRun:
         neither touches anything another component reads).
         """
         while (eager := self._eager(self.gates())) is not None:
-            await self.take(eager, log)
+            self.take_now(eager, log)
+
+    def take_now(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
+        """One step of ``component``, logged as (choice index, "component: action") if ``log`` is given."""
+        if log is None:
+            self.controller.move(component)  # type: ignore[attr-defined]
+            return
+        gate = self.gate_of(component)
+        index = self.index_of(component)
+        self.controller.turn(index)
+        log.append((index, f"{component}: {gate.action.words()}"))
+
+    def advance_now(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
+        """A chosen step, then the invisible ones it enabled: one edge of the explored graph."""
+        self.take_now(component, log)
+        self.settle_now(log)
+
+    async def settle(self, log: list[tuple[int, str]] | None = None) -> None:
+        """:meth:`settle_now`, awaitable like every opener's API."""
+        self.settle_now(log)
 
     async def take(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
-        """One step of ``component``, logged as (choice index, "component: action")."""
-        gate = self.gate_of(component)
-        index = await self.step(component)
-        if log is not None:
-            log.append((index, f"{component}: {gate.action.words()}"))
+        """:meth:`take_now`, awaitable."""
+        self.take_now(component, log)
 
     async def advance(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
-        """A chosen step, then the invisible ones it enabled: one edge of the explored graph."""
-        await self.take(component, log)
-        await self.settle(log)
+        """:meth:`advance_now`, awaitable."""
+        self.advance_now(component, log)
+
+    # -- copying ---------------------------------------------------------------------
+    def save(self) -> bytes:
+        """This state as bytes: a :class:`Snapshot`'s ``blob``, what a search keeps per open state.
+
+        Searches keep and ship bare blobs: every state of a run shares the
+        scenario, which a :class:`Snapshot` would carry along when pickled.
+        """
+        return pickle.dumps((self.controller.freeze(), self.world, None), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def load(self, blob: bytes) -> None:
+        """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run."""
+        frozen, world, _plan = pickle.loads(blob)
+        world.attach(self.world.scenario)
+        self.controller.restore(frozen, world)  # type: ignore[attr-defined]
+        self.world = world
+        self._cached_at = self._canon_at = -1
+
+    def snapshot(self) -> Snapshot:
+        """Copy this run here; :func:`core_run` with ``snapshot=`` (or :meth:`restore`) continues it."""
+        c = self.controller
+        return Snapshot(self.world.scenario, "manual", self.seed, c.steps, c.now, len(c.trace), self.save())
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Continue from ``snapshot`` in this run (same scenario and seed; a run without a kept trace)."""
+        if snapshot.seed != self.seed:
+            raise SimulationError(f"a snapshot of seed {snapshot.seed} cannot continue a run of seed {self.seed}")
+        self.load(snapshot.blob)
 
     def planner_done(self) -> bool:
         return "planner" in self.controller.finished
@@ -333,21 +467,21 @@ class CoreRun:
         """A gate as the abstraction sees it: action, waiting on a signal, locals not in the action."""
         local: tuple[Any, ...] = ()
         action = gate.action
-        state = self.enactor_state(gate.component)
-        if state is not None and state.last_seen is None:
-            state = None  # it has never looked at a plan: nothing of its own yet
-        if state is not None:
-            if action.kind == "enactor.apply":
-                local = (state.read_lock == self.world.route53.zones[action["endpoint"]].lock,)
-            elif action.kind == "enactor.poll":
-                # Only whether a newer plan is waiting matters, not which one was seen.
-                local = (self.is_idle_poll(gate),)
-            elif action.kind == "enactor.retry":
-                # A retry reads the lock and goes on exactly like a first attempt.
-                action = act("enactor.read_lock", endpoint=action["endpoint"], plan=action["plan"])
-        # The words identify the action exactly (one template per kind) and keep
-        # the canonical AZ order, and so the searches' figures, as they were.
-        return (action.words(), gate.time == math.inf, local)
+        kind = action.kind
+        if kind in ("enactor.apply", "enactor.poll", "enactor.retry"):
+            state = self.enactor_state(gate.component)
+            if state is not None and state.last_seen is not None:  # else it has nothing of its own yet
+                if kind == "enactor.apply":
+                    local = (state.read_lock == self.world.route53.zones[action["endpoint"]].lock,)
+                elif kind == "enactor.poll":
+                    # Only whether a newer plan is waiting matters, not which one was seen.
+                    local = (self.is_idle_poll(gate),)
+                else:
+                    # A retry reads the lock and goes on exactly like a first attempt.
+                    kind, args = "enactor.read_lock", (("endpoint", action["endpoint"]), ("plan", action["plan"]))
+                    return (kind, args, gate.time == math.inf, local)
+        # Kind and arguments identify the action exactly.
+        return (kind, action.args, gate.time == math.inf, local)
 
     def _zones(self) -> tuple[Any, ...]:
         return tuple(
@@ -379,21 +513,28 @@ class CoreRun:
         is not part of the state: see the module docstring). So each AZ's
         block (its Enactor's gate, its clean-up's gate, the pending request)
         is sorted, and AZs are renamed ``#0``, ``#1``, ... in that order: two
-        states that differ by a permutation of AZs hash the same.
+        states that differ by a permutation of AZs hash the same. Sorting
+        by any total order of the blocks gives the same classes; sorting by
+        their ``repr`` needs no order between unlike values.
         """
         if self._canon_at == self.controller.steps and self._canon is not None:
             return self._canon
-        by_name = {g.component: self._gate_info(g) for g in self.pending() if g.component != INVISIBLE}
-        others = tuple(sorted((c, info) for c, info in by_name.items() if not c.startswith(CORE_PREFIXES)))
+        parked = self.controller.parked
+        info = self._gate_info
+        requests = self.world.cleanup_requests
         blocks = []
-        for az in self.world.scenario.enactor_names():
-            block = (by_name.get(f"enactor/{az}"), by_name.get(f"cleanup/{az}"), self.world.cleanup_requests.get(az))
+        for az, enactor, cleanup in self._blocks:
+            e, c = parked.get(enactor), parked.get(cleanup)
+            block = (None if e is None else info(e), None if c is None else info(c), requests.get(az))
             blocks.append((repr(block), block, az))
         blocks.sort(key=lambda b: b[0])
         rename: dict[str, str] = {}
         for i, (_, _, az) in enumerate(blocks):
             rename[f"enactor/{az}"] = f"enactor/#{i}"
             rename[f"cleanup/{az}"] = f"cleanup/#{i}"
+        others = tuple(
+            sorted((c, info(g)) for c, g in parked.items() if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
+        )
         state = (self._zones(), others, tuple(b[1] for b in blocks), self._world())
         self._canon, self._canon_at = (state, rename), self.controller.steps
         return self._canon
@@ -491,10 +632,6 @@ class CoreRun:
         if not kept:
             kept, postponed = moves[:1], moves[1:]
         return kept, postponed
-
-    def snapshot(self) -> Snapshot:
-        """Copy this run here; :func:`core_run` with ``snapshot=`` continues it."""
-        return Simulation(self.controller, self.world, Manual(), self.seed).snapshot()
 
     def independent(self, a: Gate, b: Gate) -> bool:
         """Do the two runnable steps commute? (Time is unobservable, so footprints decide.)"""

@@ -30,22 +30,23 @@ end to confirm them and to recover the controller's choice indices.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import trio
 
+from tui.explore.bfs import BITS, BfsOutcome, Limits, Progress, bfs, names_of
 from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, core_run, open_core
 from tui.scenario import Scenario
-from tui.sim.simulation import Snapshot
 
 STRATEGIES = ("exhaustive", "random", "pct")
 
-Progress = Callable[[int, int], None]
+#: Hears the counters of a search in progress (a few times a second at most).
+OnProgress = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,22 @@ class SearchResult:
     first_counterexample_s: float | None = None
     violations: dict[str, int] = field(default_factory=dict)
     counterexamples: list[Counterexample] = field(default_factory=list)
+    #: Processes (or cluster actors) the search ran in.
+    workers: int = 1
+    #: Is ``shortest`` the shortest there is (a complete breadth-first search), or the shortest found?
+    exact: bool = False
 
     @property
     def shortest(self) -> Counterexample | None:
-        return min(self.counterexamples, key=len, default=None)
+        """Fewest chosen steps first (what a breadth-first search minimises), then fewest steps in all."""
+        return min(self.counterexamples, key=_shortness, default=None)
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def summary(self) -> dict[str, object]:
+        """The JSON summary: scripts read these names, so fields are only ever added."""
         shortest = self.shortest
         return {
             "strategy": self.strategy,
@@ -122,17 +133,15 @@ class SearchResult:
             "violations": {name: self.violations.get(name, 0) for name in EXPLORED_INVARIANTS},
             "shortest_counterexample": None if shortest is None else list(shortest.steps),
             "elapsed_s": round(self.elapsed_s, 3),
+            "complete": self.complete,
+            "transitions": self.transitions,
+            "states_per_s": round(self.states_per_s, 1),
+            "workers": self.workers,
         }
 
 
-@asynccontextmanager
-async def _resumed(scenario: Scenario, snapshot: Snapshot | None) -> AsyncIterator[CoreRun]:
-    """A fresh run from the root, or one continuing from a state's snapshot."""
-    if snapshot is None:
-        async with open_core(scenario) as run:
-            yield run
-    else:
-        yield core_run(scenario, snapshot=snapshot)
+def _shortness(example: Counterexample) -> tuple[int, int]:
+    return (len(example.components), len(example))
 
 
 @dataclass
@@ -144,7 +153,7 @@ class _Frame:
     done: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
-    snapshot: Snapshot | None = None  # the run in this state, while moves are left to try from it
+    blob: bytes | None = None  # the run in this state, while more than one move is left to try from it
 
 
 def _ended(run: CoreRun) -> bool:
@@ -163,8 +172,9 @@ async def explore_graph(
     mark: Callable[[CoreRun], bool] | None = None,
     order_seed: int | None = None,
     symmetry: bool = True,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     result: SearchResult | None = None,
+    limits: Limits | None = None,
 ) -> tuple[StateGraph, SearchResult]:
     """Depth-first search of every interleaving from the state after ``prefix``.
 
@@ -174,34 +184,41 @@ async def explore_graph(
     state; with a horizon a state reached again at a smaller depth is
     explored again, so everything within the bound is seen. States for
     which ``mark`` says True are recorded in ``graph.marked`` and not
-    explored further (the doom meter stops a continuation there).
-    ``order_seed`` shuffles the order in which each state's moves are tried
-    (the search stays exhaustive; a bounded one reaches deep races sooner).
-    ``symmetry`` identifies states that differ only by which AZ is which
-    (:meth:`CoreRun.canonical`); sleep sets and edges are then kept in the
-    canonical frame.
+    explored further. ``order_seed`` shuffles the order in which each
+    state's moves are tried (the search stays exhaustive; a bounded one
+    reaches deep races sooner). ``symmetry`` identifies states that differ
+    only by which AZ is which (:meth:`CoreRun.canonical`); sleep sets and
+    edges are then kept in the canonical frame.
+
+    A *run* here is one stretch of steps without going back: the search goes
+    down from the root, and each time it backs up to a state with a move left
+    it restores that state's snapshot (kept only for states with more than
+    one move to try) and counts a new run.
     """
     out = result or SearchResult("exhaustive")
+    limits = limits or Limits()
     graph = StateGraph()
     visited: dict[bytes, frozenset[str]] = {}
     depth_seen: dict[bytes, int] = {}
     stack: list[_Frame] = []
     path: list[str] = []
     started = time.perf_counter()
+    run = core_run(scenario)
+    run.symmetry = symmetry
 
-    def open_state(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
-        frame = _open(run, fp, sleep, viol, on_path)
+    def open_state(fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+        frame = _open(fp, sleep, viol, on_path)
         frame.names = {g.component: run.canonical_name(g.component) for g in run.gates()}
         if reduction and frame.todo:
             kept, postponed = run.persistent(frame.todo)
             frame.todo, frame.postponed = kept, postponed
         if order_seed is not None:
             random.Random(fp + order_seed.to_bytes(8, "big")).shuffle(frame.todo)
-        if frame.todo:
-            frame.snapshot = run.snapshot()
+        if len(frame.todo) > 1 or (frame.todo and frame.postponed):
+            frame.blob = run.save()
         return frame
 
-    def _open(run: CoreRun, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+    def _open(fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
         order = run.moves()
         depth = len(path)
         if not order:
@@ -235,61 +252,68 @@ async def explore_graph(
         visited[fp] = canon
         return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)
 
+    last_tick = started
     while True:
         if max_runs is not None and out.runs >= max_runs:
             break
+        if limits.reached(started, len(visited), out.runs):
+            break
         out.runs += 1
-        async with _resumed(scenario, stack[-1].snapshot if stack else None) as run:
-            run.symmetry = symmetry
-            if not stack:
-                for index in prefix:
-                    await run.step_index(index)
-                await run.settle()
-            if not stack:
-                fp = run.fingerprint()
-                viol = run.violations()
-                graph.root = fp
-                graph.add_state(fp, viol, frozenset())
-                stack.append(open_state(run, fp, frozenset(), viol, set()))
-            while True:
-                frame = stack[-1]
-                if not frame.todo:
-                    break
-                component = frame.todo.pop(0)
-                if reduction:
-                    gates = {g.component: g for g in run.gates()}
-                    chosen = gates[component]
-                    sleep = frozenset(
-                        t for t in (*frame.sleep, *frame.done) if t in gates and run.independent(gates[t], chosen)
-                    )
-                else:
-                    sleep = frozenset()
-                frame.done.append(component)
-                await run.advance(component)
-                path.append(component)
-                out.transitions += 1
-                fp = run.fingerprint()
-                viol = run.violations()
-                graph.add_edge(frame.fp, frame.names.get(component, component), fp)
-                graph.add_state(fp, viol, frame.violations)
-                if viol - frame.violations and out.first_counterexample_s is None:
-                    out.first_counterexample_s = time.perf_counter() - started
-                    if stop_at_first:
-                        out.states = len(visited)
-                        out.elapsed_s = time.perf_counter() - started
-                        return graph, out
-                on_path = {f.fp for f in stack}
-                if fp in on_path and frame.postponed:
-                    # A cycle closes: nothing may be postponed around it for ever.
-                    frame.todo.extend(frame.postponed)
-                    frame.postponed = []
-                stack.append(open_state(run, fp, sleep, viol, on_path))
+        if not stack:
+            for index in prefix:
+                run.controller.turn(index)
+            run.settle_now()
+            fp = run.fingerprint()
+            viol = run.violations()
+            graph.root = fp
+            graph.add_state(fp, viol, frozenset())
+            stack.append(open_state(fp, frozenset(), viol, set()))
+        else:
+            blob = stack[-1].blob
+            assert blob is not None
+            run.load(blob)
+        while True:
+            frame = stack[-1]
+            if not frame.todo:
+                break
+            component = frame.todo.pop(0)
+            if not frame.todo and not frame.postponed:
+                frame.blob = None  # its last move: nothing to come back for
+            if reduction:
+                gates = {g.component: g for g in run.gates()}
+                chosen = gates[component]
+                sleep = frozenset(
+                    t for t in (*frame.sleep, *frame.done) if t in gates and run.independent(gates[t], chosen)
+                )
+            else:
+                sleep = frozenset()
+            frame.done.append(component)
+            run.advance_now(component)
+            path.append(component)
+            out.transitions += 1
+            fp = run.fingerprint()
+            viol = run.violations()
+            graph.add_edge(frame.fp, frame.names.get(component, component), fp)
+            graph.add_state(fp, viol, frame.violations)
+            if viol - frame.violations and out.first_counterexample_s is None:
+                out.first_counterexample_s = time.perf_counter() - started
+                if stop_at_first:
+                    out.states = len(visited)
+                    out.elapsed_s = time.perf_counter() - started
+                    return graph, out
+            on_path = {f.fp for f in stack}
+            if fp in on_path and frame.postponed:
+                # A cycle closes: nothing may be postponed around it for ever.
+                frame.todo.extend(frame.postponed)
+                frame.postponed = []
+            stack.append(open_state(fp, sleep, viol, on_path))
         while stack and not stack[-1].todo:
             stack.pop()
             if path:
                 path.pop()
-        if progress is not None:
-            progress(out.runs, len(visited))
+        if progress is not None and time.perf_counter() - last_tick >= 0.2:
+            last_tick = time.perf_counter()
+            progress(Progress(len(visited), out.transitions, len(path), len(stack), last_tick - started))
         if not stack:
             out.complete = True
             break
@@ -322,14 +346,10 @@ async def confirm(scenario: Scenario, invariant: str, components: Sequence[str])
     return None
 
 
-async def counterexamples_from(scenario: Scenario, graph: StateGraph, limit: int | None = None) -> list[Counterexample]:
-    """Shortest schedule to each distinct violating state, shortest first, confirmed by replay."""
-    paths = graph.shortest_paths()
-    targets: list[tuple[int, str, tuple[str, ...]]] = []
-    for name in EXPLORED_INVARIANTS:
-        for fp in graph.first_violations.get(name, ()):
-            if fp in paths:
-                targets.append((len(paths[fp]), name, paths[fp]))
+async def _confirmed(
+    scenario: Scenario, targets: list[tuple[int, str, tuple[str, ...]]], limit: int | None
+) -> list[Counterexample]:
+    """Replay (length, invariant, canonical moves) targets, shortest first; keep the distinct ones that break it."""
     targets.sort(key=lambda t: (t[0], EXPLORED_INVARIANTS.index(t[1]), t[2]))
     out: list[Counterexample] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -340,7 +360,59 @@ async def counterexamples_from(scenario: Scenario, graph: StateGraph, limit: int
         if found is not None and (name, found.components) not in seen:
             seen.add((name, found.components))
             out.append(found)
-    return out
+    return sorted(out, key=_shortness)
+
+
+async def counterexamples_from(scenario: Scenario, graph: StateGraph, limit: int | None = None) -> list[Counterexample]:
+    """Shortest schedule (within what a depth-first search saw) to each violating state, confirmed by replay."""
+    paths = graph.shortest_paths()
+    targets: list[tuple[int, str, tuple[str, ...]]] = []
+    for name in EXPLORED_INVARIANTS:
+        for fp in graph.first_violations.get(name, ()):
+            if fp in paths:
+                targets.append((len(paths[fp]), name, paths[fp]))
+    return await _confirmed(scenario, targets, limit)
+
+
+async def counterexamples_of(scenario: Scenario, outcome: BfsOutcome, limit: int | None = None) -> list[Counterexample]:
+    """The breadth-first parent path to each state that first breaks an invariant, confirmed by replay."""
+    targets: list[tuple[int, str, tuple[str, ...]]] = []
+    for name, fps in outcome.first_violations().items():
+        for fp in fps:
+            path = outcome.path(fp)
+            targets.append((len(path), name, path))
+    return await _confirmed(scenario, targets, limit)
+
+
+def _bfs_result(outcome: BfsOutcome, workers: int) -> SearchResult:
+    result = SearchResult("exhaustive")
+    result.runs = outcome.expanded
+    result.states = outcome.states
+    result.transitions = outcome.transitions
+    result.complete = outcome.complete
+    result.elapsed_s = outcome.elapsed_s
+    result.first_counterexample_s = outcome.first_violation_s
+    result.workers = workers
+    firsts = outcome.first_violations()
+    result.violations = {name: len(firsts.get(name, ())) for name in EXPLORED_INVARIANTS}
+    return result
+
+
+def breadth_first(
+    scenario: Scenario,
+    *,
+    symmetry: bool = True,
+    limits: Limits | None = None,
+    progress: OnProgress | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
+) -> tuple[BfsOutcome, int]:
+    """The breadth-first search in this process, over local worker processes, or on a Ray cluster."""
+    if cluster is None and workers <= 1:
+        return bfs(scenario, symmetry=symmetry, limits=limits, progress=progress), 1
+    from tui.explore.parallel import parallel_bfs
+
+    return parallel_bfs(scenario, workers=workers, cluster=cluster, symmetry=symmetry, limits=limits, progress=progress)
 
 
 async def exhaustive(
@@ -352,49 +424,83 @@ async def exhaustive(
     order_seed: int | None = None,
     symmetry: bool | None = None,
     keep: int | None = 50,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
+    method: str | None = None,
+    limits: Limits | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
 ) -> SearchResult:
-    """Every interleaving of the DNS core (up to ``max_runs``); violations and shortest counterexamples.
+    """Every interleaving of the DNS core; violations and shortest counterexamples.
 
-    ``symmetry`` defaults to ``reduction``: ``reduction=False`` is plain state hashing.
+    ``method`` ``"bfs"`` (the default) is one breadth-first search with state
+    hashing and, with ``reduction``, AZ symmetry: its counterexamples are
+    the shortest there are, and it runs over ``workers`` processes or a
+    ``cluster`` with the same result. ``"dfs"`` (the default when
+    ``order_seed`` is given or ``hashing`` is off) is the depth-first search
+    with partial-order reduction as well (sleep and persistent sets): fewer
+    steps to verify a variant without violations; when it finds some, a
+    breadth-first search up to the depth of the last invariant it broke
+    makes the lengths exact. ``max_runs`` bounds the runs of the depth-first
+    search and the states expanded by the breadth-first one.
+    ``symmetry`` defaults to ``reduction``.
     """
+    sym = reduction if symmetry is None else symmetry
+    method = method or ("dfs" if order_seed is not None or not hashing else "bfs")
+    if method not in ("bfs", "dfs"):
+        raise ValueError(f"method {method!r}: expected bfs or dfs")
+    if method == "bfs":
+        bounded = dataclasses.replace(limits or Limits(), max_expanded=max_runs)
+        outcome, count = breadth_first(
+            scenario, symmetry=sym, limits=bounded, progress=progress, workers=workers, cluster=cluster
+        )
+        result = _bfs_result(outcome, count)
+        result.counterexamples = await counterexamples_of(scenario, outcome, keep)
+        result.exact = outcome.complete or bool(result.counterexamples)
+        return result
     graph, result = await explore_graph(
         scenario,
         reduction=reduction,
         hashing=hashing,
         max_runs=max_runs,
         order_seed=order_seed,
-        symmetry=reduction if symmetry is None else symmetry,
+        symmetry=sym,
         progress=progress,
+        limits=limits,
     )
     result.violations = {name: len(graph.first_violations.get(name, ())) for name in EXPLORED_INVARIANTS}
     result.counterexamples = await counterexamples_from(scenario, graph, keep)
     if result.complete and result.counterexamples:
-        result.counterexamples = await _tighten(scenario, result.counterexamples, keep)
+        result.counterexamples = await _exact(scenario, result.counterexamples, keep, sym)
+        result.exact = True
     return result
 
 
-async def _tighten(scenario: Scenario, found: list[Counterexample], keep: int | None) -> list[Counterexample]:
-    """Make the shortest counterexample per invariant truly shortest.
+async def _exact(
+    scenario: Scenario, found: list[Counterexample], keep: int | None, symmetry: bool
+) -> list[Counterexample]:
+    """The shortest counterexample of each invariant a depth-first search broke, by a breadth-first search.
 
-    The reduced search skips edges (that is the point), so a breadth-first
-    search over what it saw gives an upper bound only. One more search without
-    reduction, bounded one step below the longest of those bounds, records
-    every edge within the bound, so its breadth-first distances are exact.
+    Partial-order reduction skips edges (that is the point), so the depth-first
+    search's paths are bounds. A breadth-first search stopped at the first
+    depth by which it has broken every one of those invariants gives the
+    true lengths.
     """
+    wanted = {e.invariant for e in found}
+    seen: set[str] = set()
+
+    def until(_outcome: BfsOutcome, learnt: dict[bytes, int]) -> bool:
+        for mask in learnt.values():
+            seen.update(names_of(mask))
+        return wanted <= seen
+
+    outcome = bfs(scenario, symmetry=symmetry, until=until)
+    shortest = await counterexamples_of(scenario, outcome, None)
     best: dict[str, Counterexample] = {}
-    for example in found:
-        if example.invariant not in best or len(example.components) < len(best[example.invariant].components):
+    for example in shortest:
+        if example.invariant not in best or _shortness(example) < _shortness(best[example.invariant]):
             best[example.invariant] = example
-    horizon = max(len(e.components) for e in best.values()) - 1
-    graph, _ = await explore_graph(scenario, reduction=False, horizon=horizon)
-    for example in await counterexamples_from(scenario, graph, None):
-        current = best.get(example.invariant)
-        if current is None or len(example.components) < len(current.components):
-            best[example.invariant] = example
-    shortest = list(best.values())
-    rest = [e for e in found if e not in shortest]
-    return sorted(shortest + rest, key=len)[: keep or None]
+    rest = [e for e in found if e not in best.values()]
+    return sorted([*best.values(), *rest], key=_shortness)[: keep or None]
 
 
 # -- randomised ---------------------------------------------------------------------
@@ -408,6 +514,19 @@ class _Walk:
         self.first: dict[str, set[bytes]] = {}
         self.found: dict[str, list[tuple[str, ...]]] = {}
         self.started = time.perf_counter()
+        self._ticked = self.started
+
+    def stopped(self, limits: Limits | None) -> bool:
+        """Is a limit reached (asked before each run: a run is short)?"""
+        return limits is not None and limits.reached(self.started, len(self.seen), self.result.runs)
+
+    def tick(self, progress: OnProgress) -> None:
+        """Tell ``progress`` the counters, at most five times a second."""
+        now = time.perf_counter()
+        if now - self._ticked >= 0.2:
+            self._ticked = now
+            out = self.result
+            progress(Progress(len(self.seen), out.transitions, 0, 0, now - self.started))
 
     def record(self, run: CoreRun, taken: list[str], before: frozenset[str]) -> frozenset[str]:
         fp = run.fingerprint()
@@ -444,12 +563,15 @@ async def random_walk(
     max_runs: int = 1000,
     max_depth: int = 400,
     keep: int | None = 50,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
+    limits: Limits | None = None,
 ) -> SearchResult:
     """Runs that pick uniformly among the runnable components, from one seeded RNG."""
     rng = random.Random(seed)
     walk = _Walk(scenario, "random")
     for _ in range(max_runs):
+        if walk.stopped(limits):
+            break
         walk.result.runs += 1
         async with open_core(scenario) as run:
             await run.settle()
@@ -463,7 +585,7 @@ async def random_walk(
                 walk.result.transitions += 1
                 viol = walk.record(run, taken, viol)
         if progress is not None:
-            progress(walk.result.runs, len(walk.seen))
+            walk.tick(progress)
     return await walk.finish(keep)
 
 
@@ -475,7 +597,8 @@ async def pct(
     changes: int = 3,
     max_depth: int = 400,
     keep: int | None = 50,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
+    limits: Limits | None = None,
 ) -> SearchResult:
     """Probabilistic concurrency testing (Burckhardt et al., 2010).
 
@@ -490,6 +613,8 @@ async def pct(
     walk = _Walk(scenario, "pct")
     expected = 0  # chosen steps per run, learnt from the runs seen (the first run has no change point)
     for _ in range(max_runs):
+        if walk.stopped(limits):
+            break
         walk.result.runs += 1
         async with open_core(scenario) as run:
             names = sorted({g.component for g in run.controller.pending()})
@@ -512,7 +637,7 @@ async def pct(
                 viol = walk.record(run, taken, viol)
             expected = max(expected, len(taken))
         if progress is not None:
-            progress(walk.result.runs, len(walk.seen))
+            walk.tick(progress)
     return await walk.finish(keep)
 
 
@@ -523,7 +648,7 @@ def search(
     max_runs: int | None = None,
     seed: int = 0,
     reduction: bool = True,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
 ) -> SearchResult:
     """Run one strategy under ``trio.run`` (for the command line and tests)."""
     if strategy == "exhaustive":
@@ -548,6 +673,7 @@ class ShrinkResult:
     runs: int
     states: int
     elapsed_s: float
+    transitions: int = 0
 
 
 async def first_violation(scenario: Scenario, choices: Sequence[int]) -> tuple[str, tuple[str, ...]] | None:
@@ -580,48 +706,74 @@ async def _reaches(scenario: Scenario, invariant: str, components: Sequence[str]
     return None
 
 
-async def shrink(scenario: Scenario, choices: Sequence[int], *, max_runs: int = 20000) -> ShrinkResult | None:
+async def shrink(
+    scenario: Scenario,
+    choices: Sequence[int],
+    *,
+    max_runs: int = 20000,
+    limits: Limits | None = None,
+    progress: OnProgress | None = None,
+) -> ShrinkResult | None:
     """The shortest schedule reaching the same violation as ``choices``.
 
-    First a greedy pass drops one chosen step at a time while the violation
-    still happens (cheap, finds a local minimum); then an exhaustive search
-    bounded one step below, without partial-order reduction so that its
-    breadth-first distances are exact, looks for anything shorter and, if it
-    finishes, proves the result minimal.
+    The breadth-first search of :func:`exhaustive`, stopped at the first depth
+    where some state breaks the same invariant: every shallower depth was
+    expanded completely, so nothing shorter exists (``proven``). If limits
+    (``max_runs`` expanded states, ``limits``) cut it short first, the
+    result is the schedule itself with every chosen step dropped that the
+    violation does not need (a greedy pass), not proven minimal.
     """
     started = time.perf_counter()
     found = await first_violation(scenario, choices)
     if found is None:
         return None
     invariant, taken = found
+    bit = BITS[invariant]
+    hits: list[bytes] = []
+
+    def until(_outcome: BfsOutcome, learnt: dict[bytes, int]) -> bool:
+        hits.extend(fp for fp, mask in learnt.items() if mask & bit)
+        return bool(hits)
+
+    bounded = dataclasses.replace(limits or Limits(), max_expanded=max_runs)
+    outcome = bfs(scenario, symmetry=True, limits=bounded, until=until, progress=progress)
+    best: Counterexample | None = None
+    if hits:
+        targets = [(len(p), invariant, p) for p in (outcome.path(fp) for fp in hits)]
+        confirmed = await _confirmed(scenario, targets, 1)
+        best = confirmed[0] if confirmed else None
+    proven = best is not None
+    runs = outcome.expanded
+    if best is None:
+        best, replays = await _greedy(scenario, invariant, taken)
+        runs += replays
+    return ShrinkResult(
+        invariant=invariant,
+        original=len(choices),
+        example=best,
+        proven=proven,
+        runs=runs,
+        states=outcome.states,
+        elapsed_s=time.perf_counter() - started,
+        transitions=outcome.transitions,
+    )
+
+
+async def _greedy(scenario: Scenario, invariant: str, taken: Sequence[str]) -> tuple[Counterexample, int]:
+    """Drop one chosen step at a time while the violation still happens: a local minimum, and the replays it took."""
     current = await _reaches(scenario, invariant, taken)
-    runs = 1
-    if current is None:
-        return None
+    assert current is not None
+    replays = 1
     improved = True
     while improved:
         improved = False
         for i in range(len(current)):
-            candidate = current[:i] + current[i + 1 :]
-            runs += 1
-            shorter = await _reaches(scenario, invariant, candidate)
+            replays += 1
+            shorter = await _reaches(scenario, invariant, current[:i] + current[i + 1 :])
             if shorter is not None and len(shorter) < len(current):
                 current = shorter
                 improved = True
                 break
     best = await confirm(scenario, invariant, current)
     assert best is not None
-    graph, search_result = await explore_graph(scenario, reduction=False, horizon=len(current) - 1, max_runs=max_runs)
-    runs += search_result.runs
-    for example in await counterexamples_from(scenario, graph, None):
-        if example.invariant == invariant and len(example.components) < len(best.components):
-            best = example
-    return ShrinkResult(
-        invariant=invariant,
-        original=len(choices),
-        example=best,
-        proven=search_result.complete,
-        runs=runs,
-        states=search_result.states,
-        elapsed_s=time.perf_counter() - started,
-    )
+    return best, replays

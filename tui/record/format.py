@@ -79,6 +79,9 @@ class Header:
     tool_version: str = __version__
     scenario_path: str | None = None
     world: str = FULL
+    #: More keys for readers that know them (the explorer notes the invariant a counterexample breaks
+    #: and its length); written after the others, ignored by :func:`parse_header`.
+    extra: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
     def for_run(
@@ -104,6 +107,8 @@ class Header:
             out["scenario_path"] = self.scenario_path
         if self.world != FULL:
             out["world"] = self.world
+        for key, value in self.extra:
+            out.setdefault(key, value)
         return out
 
 

@@ -1,0 +1,212 @@
+"""The breadth-first search split over worker processes (``--workers N``) or a Ray cluster (``--cluster``).
+
+Each worker holds one :class:`~tui.explore.bfs.Partition`: the states whose
+fingerprint hashes to it, their parent pointers, and the snapshots of its
+states at the current depth. The coordinator (this process) only routes
+batches between them, one depth at a time:
+
+1. ``expand``: every worker expands its states at depth ``d``; what it
+   reaches goes to the owner of each fingerprint as a small *arrival*
+   (fingerprint, parent, move, violations), not a snapshot;
+2. ``merge``: every owner checks arrivals against its share of the visited
+   set and picks each new state's parent edge; it asks the worker that took
+   that edge for the state's snapshot;
+3. ``produce``: workers save the snapshots asked of them (re-taking one move
+   from a snapshot they hold) and hand them over, pickled;
+4. ``accept``: owners start depth ``d + 1`` with them.
+
+Only new states travel as snapshots, so the traffic is about one snapshot
+per state plus some 100 bytes per edge. The merge rule (see
+:meth:`Partition.merge`) makes states, violations and counterexamples the
+same for any number of workers.
+
+Local workers are ``concurrent.futures.ProcessPoolExecutor`` processes
+started with ``spawn`` (no fork of a process that may hold threads), one
+executor of one process per partition so that a partition's state stays in
+its process between calls. Ray workers are actors, one per partition; Ray is
+imported only when ``--cluster`` is given, and is an optional extra.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from tui.errors import BadInput
+from tui.explore.bfs import BfsOutcome, Limits, Partition, Progress, mask_of, owner
+from tui.explore.model import core_run
+from tui.scenario import Scenario
+
+#: What ``pip install`` needs for ``--cluster``.
+CLUSTER_EXTRA = "outage-tui[cluster]"
+
+_PART: Partition | None = None
+
+
+def _start(scenario: Scenario, index: int, count: int, symmetry: bool) -> None:
+    """Executor initializer: this process's partition. Ctrl-C is the coordinator's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _PART
+    _PART = Partition(scenario, index=index, count=count, symmetry=symmetry)
+
+
+def _call(method: str, *args: Any) -> Any:
+    assert _PART is not None
+    return getattr(_PART, method)(*args)
+
+
+class Pool(Protocol):
+    """N partitions somewhere: call one method on each, with its own arguments, and wait for all."""
+
+    count: int
+
+    def call(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalPool:
+    """One single-process ``ProcessPoolExecutor`` (``spawn``) per partition."""
+
+    def __init__(self, scenario: Scenario, count: int, symmetry: bool) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.count = count
+        self._executors = [
+            ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(scenario, i, count, symmetry))
+            for i in range(count)
+        ]
+
+    def call(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        futures = [ex.submit(_call, method, *a) for ex, a in zip(self._executors, args, strict=True)]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        for ex in self._executors:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+
+def import_ray() -> Any:
+    """Ray, or a one-line :class:`BadInput` naming the extra that installs it."""
+    try:
+        import ray  # type: ignore[import-not-found]
+    except ImportError:
+        raise BadInput(f"--cluster needs Ray: pip install '{CLUSTER_EXTRA}'") from None
+    return ray
+
+
+class RayPool:
+    """One Ray actor per partition, on the cluster at ``address`` (``local``: a Ray started here)."""
+
+    def __init__(self, scenario: Scenario, count: int | None, symmetry: bool, address: str) -> None:
+        ray = import_ray()
+        self._ray = ray
+        self._started = not ray.is_initialized()
+        if self._started:
+            ray.init(**({} if address == "local" else {"address": address}), log_to_driver=False)
+        if count is None:
+            count = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.count = count
+        actor = ray.remote(num_cpus=1)(Partition)
+        self._actors = [actor.remote(scenario, index=i, count=count, symmetry=symmetry) for i in range(count)]
+
+    def call(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        refs = [getattr(a, method).remote(*x) for a, x in zip(self._actors, args, strict=True)]
+        return list(self._ray.get(refs))
+
+    def close(self) -> None:
+        for a in self._actors:
+            self._ray.kill(a)
+        if self._started:
+            self._ray.shutdown()
+
+
+def _transpose(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
+    """``rows[i][j]`` (from partition i, for partition j) as ``out[j][i]``."""
+    return [[row[j] for row in rows] for j in range(count)]
+
+
+def parallel_bfs(
+    scenario: Scenario,
+    *,
+    workers: int | None = 2,
+    cluster: str | None = None,
+    symmetry: bool = True,
+    limits: Limits | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> tuple[BfsOutcome, int]:
+    """The breadth-first search over ``workers`` partitions; the outcome and the number of partitions.
+
+    Limits are checked between depths (seconds also within one: each
+    worker's expansion stops when the time left is up), so a bounded search
+    may go a little past ``max_states``.
+    """
+    limits = limits or Limits()
+    started = time.perf_counter()
+    pool: Pool
+    if cluster is not None:
+        pool = RayPool(scenario, workers, symmetry, cluster)
+    else:
+        pool = LocalPool(scenario, workers or 2, symmetry)
+    count = pool.count
+    out = BfsOutcome()
+    try:
+        run = core_run(scenario)
+        run.symmetry = symmetry
+        run.settle_now()
+        root = run.fingerprint()
+        root_viol = mask_of(run.violations())
+        out.root = root
+        if root_viol:
+            out.first_violation_s = time.perf_counter() - started
+        home = owner(root, count)
+        blob = run.save()
+        pool.call(
+            "plant", [(root, blob, root_viol, False) if i == home else (None, None, 0, False) for i in range(count)]
+        )
+        states, depth, complete = 1, 0, False
+        while True:
+            left = None
+            if limits.max_seconds is not None:
+                left = max(0.0, limits.max_seconds - (time.perf_counter() - started))
+            expanded = pool.call("expand", [(None, None, left)] * count)
+            stopped = False
+            for _arrivals, level in expanded:
+                out.transitions += level.transitions
+                out.expanded += level.expanded
+                stopped = stopped or level.stopped
+            merged = pool.call("merge", [(rows,) for rows in _transpose([e[0] for e in expanded], count)])
+            fresh = learnt = 0
+            for _requests, level in merged:
+                fresh += level.new_states
+                learnt += level.new_violations
+            states += fresh
+            if learnt and out.first_violation_s is None:
+                out.first_violation_s = time.perf_counter() - started
+            if stopped:  # what was reached was seen; the next depth is not started
+                break
+            asks = [[x for ask in asks for x in ask] for asks in _transpose([m[0] for m in merged], count)]
+            produced = pool.call("produce", [(a,) for a in asks])
+            sizes = pool.call("accept", [(rows,) for rows in _transpose(produced, count)])
+            depth += 1
+            if progress is not None:
+                progress(Progress(states, out.transitions, depth, sum(sizes), time.perf_counter() - started))
+            if not sum(sizes):
+                complete = True
+                break
+            if limits.reached(started, states, out.expanded):
+                break
+        for parents in pool.call("parents", [()] * count):
+            out.parents.update(parents)
+        for first in pool.call("violating", [()] * count):
+            out.first.update(first)
+        out.states = len(out.parents)
+        out.depth = depth
+        out.complete = complete
+    finally:
+        pool.close()
+    out.elapsed_s = time.perf_counter() - started
+    return out, count
