@@ -15,9 +15,11 @@ the policy, and then every move in the order it was made::
 Entries:
 
 * ``choice``: ``index`` into ``Simulation.choices()`` at that step. A move a
-  person picked, rather than the policy, carries ``"hand": true``: a drawing
-  policy (``random``) did not draw from the run's RNG for it, so replay must
-  not either, and a fork re-takes it by what it named, not by the policy.
+  person picked, rather than the policy, carries ``"hand": true``. Every step
+  draws exactly once from the policy's own RNG stream, whoever chooses, so the
+  index alone replays the move; the flag tells a fork with changed overrides
+  where to look for the same move first (at the policy's pick, or at the
+  index a person chose).
 * ``control``: ``action`` is ``pause``, ``resume``, ``speed`` (with ``speed``,
   a positive factor), ``seek`` (with ``to_step``) or ``switch`` (with ``to``,
   the name of a timeline); an optional ``step`` says where it happened.
