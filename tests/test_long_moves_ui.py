@@ -121,7 +121,7 @@ def notices(app: ReplayApp) -> list[str]:
 
 
 def regions(app: ReplayApp) -> dict[str, object]:
-    return {name: app.query_one(f"#{name}").region for name in ("header", "timeline-box", "middle", "doom", "log")}
+    return {name: app.query_one(f"#{name}").region for name in ("header", "timeline", "middle", "doom", "log")}
 
 
 @pytest.mark.asyncio

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.ui_helpers import send, settle
 from tui.app import create_app
 from tui.clock import parse_sim
@@ -42,3 +44,26 @@ def test_help_overlay(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(create_app(paused=True), terminal_size=SIZE, run_before=before)
+
+
+SIZES = [(80, 24), (120, 40), (200, 50)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_race_zoomed_in_with_the_axis(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("m")  # the first milestone: the view zooms to the race
+        await settle(pilot)
+
+    assert snap_compare(create_app(paused=True), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_cascade_at_0600_with_scrolled_lanes(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Any) -> None:
+        await send(pilot, c.GoTo(parse_sim("06:00")))
+        await pilot.press("down", "down", "down", "down")
+        await settle(pilot)
+
+    assert snap_compare(create_app(paused=True), terminal_size=size, run_before=before)

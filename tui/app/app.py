@@ -24,7 +24,7 @@ from rich.text import Text
 from textual import actions, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -41,12 +41,22 @@ from tui.app.widgets.dns import DnsPanel
 from tui.app.widgets.doom import DoomPanel
 from tui.app.widgets.eventlog import ALL_FILTER, KEY_FILTER, EventLog
 from tui.app.widgets.header import IncidentHeader
-from tui.app.widgets.timeline import ZOOMS, TimelineView
+from tui.app.widgets.timeline import RACE_ZOOM, ZOOMS, TimelineView
 from tui.clock import pdt_clock
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
 from tui.session.views import Comparison, Snapshot
+
+#: A jump landing this close to the race (seconds) zooms in on it.
+RACE_NEAR_S = 60.0
+
+
+def race_time(snap: Snapshot) -> float:
+    """When the endpoint went empty: the first milestone once reached, else 23:48:00 PDT (AWS's time)."""
+    first = snap.milestones[0][1] if snap.milestones else None
+    return 0.0 if first is None else first
+
 
 PICK_KEYS = tuple(str(n) for n in range(1, 10))
 
@@ -76,6 +86,51 @@ BINDINGS: list[Binding] = [
     Binding("minus", "zoom(-1)", "Zoom out", key_display="-", tooltip="Timeline: zoom out", id="zoom-out"),
     Binding("left", "pan(-1)", "Earlier", key_display="←", tooltip="Timeline: pan earlier", id="pan-left"),
     Binding("right", "pan(1)", "Later", key_display="→", tooltip="Timeline: pan later", id="pan-right"),
+    Binding(
+        "down",
+        "lanes(1)",
+        "Lanes ↓",
+        key_display="↓",
+        tooltip="Timeline: scroll the lanes down",
+        id="lanes-down",
+        show=False,
+    ),
+    Binding(
+        "up",
+        "lanes(-1)",
+        "Lanes ↑",
+        key_display="↑",
+        tooltip="Timeline: scroll the lanes up",
+        id="lanes-up",
+        show=False,
+    ),
+    Binding(
+        "pagedown",
+        "lanes_page(1)",
+        "Lanes page ↓",
+        key_display="PgDn",
+        tooltip="Timeline: a page of lanes down",
+        id="lanes-page-down",
+        show=False,
+    ),
+    Binding(
+        "pageup",
+        "lanes_page(-1)",
+        "Lanes page ↑",
+        key_display="PgUp",
+        tooltip="Timeline: a page of lanes up",
+        id="lanes-page-up",
+        show=False,
+    ),
+    Binding(
+        "tab",
+        "focus_log",
+        "Scroll log",
+        key_display="tab",
+        tooltip="Event log: focus it to scroll (↑↓ PgUp PgDn Home End; End follows again; esc back)",
+        id="focus-log",
+        show=False,
+    ),
     Binding("c", "follow", "Follow", tooltip="Timeline: follow the cursor again", id="follow"),
     Binding("l", "log_filter", "Log filter", tooltip="Event log: key, all, then one component", id="log-filter"),
     Binding("a", "note", "Note", tooltip="Add a speaker note at this step", id="note"),
@@ -126,9 +181,7 @@ class ReplayApp(App[None]):
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header")
-        with VerticalScroll(id="timeline-box") as box:
-            box.border_title = "Timeline"
-            yield TimelineView(id="timeline")
+        yield TimelineView(id="timeline")
         with Horizontal(id="middle"):
             yield DnsPanel(id="dns")
             yield ChoicePanel(id="choices")
@@ -147,6 +200,13 @@ class ReplayApp(App[None]):
         self.doom = self.query_one(DoomPanel)
         self.log_view = self.query_one(EventLog)
         self.busy_bar = self.query_one(BusyBar)
+        # Nothing is focused until Tab: the arrow keys then scroll the timeline's lanes, and Tab gives
+        # them to the event log. Auto-focus would hand them to the log at once, and again after every
+        # overlay closes.
+        self.screen.AUTO_FOCUS = ""
+        self.set_focus(None)
+        #: Set by ``m`` and ``g``: the view they lead to is checked for the race (see :meth:`_zoom_to_race`).
+        self._jumped = False
         #: A comparison that arrived while a text dialog was open: shown when the dialog closes.
         self._pending_comparison: Comparison | None = None
         self._guest.start()
@@ -206,6 +266,9 @@ class ReplayApp(App[None]):
             if self._binding_state(before) != self._binding_state(snap):
                 self.refresh_bindings()
             return
+        if self._jumped and snap.busy is None:
+            self._jumped = False
+            self._zoom_to_race(snap)
         self.timeline.show(snap)
         self.dns.show(snap.dns)
         self.choices.show(snap)
@@ -215,6 +278,17 @@ class ReplayApp(App[None]):
             if isinstance(screen, NoteDialog):
                 screen.show_where(self._note_where(snap))
         if before is None or self._binding_state(before) != self._binding_state(snap):
+            self.refresh_bindings()
+
+    def _zoom_to_race(self, snap: Snapshot) -> None:
+        """A jump that lands within a minute of the race zooms in on it, with the DNS automation lanes on top.
+
+        At the default hour the race's moves are a few dots in one column, and
+        a newcomer would not know to press ``+`` five times.
+        """
+        race = race_time(snap)
+        if abs(snap.now - race) <= RACE_NEAR_S and self.timeline.zoom < RACE_ZOOM:
+            self.timeline.zoom_to(RACE_ZOOM)
             self.refresh_bindings()
 
     @staticmethod
@@ -344,6 +418,7 @@ class ReplayApp(App[None]):
 
     def action_milestone(self, direction: int) -> None:
         """Run to the next milestone, or go back to the previous one."""
+        self._jumped = True
         self.send(cmd.JumpMilestone(direction))
 
     def action_pick(self, number: int) -> None:
@@ -361,6 +436,17 @@ class ReplayApp(App[None]):
 
     def action_pan(self, direction: int) -> None:
         self.timeline.pan(direction)
+
+    def action_lanes(self, direction: int) -> None:
+        """Scroll the timeline's lanes a row (the axis and the milestones stay)."""
+        self.timeline.scroll_lanes(direction)
+
+    def action_lanes_page(self, direction: int) -> None:
+        self.timeline.scroll_lanes_page(direction)
+
+    def action_focus_log(self) -> None:
+        """Give the arrow and page keys to the event log."""
+        self.log_view.focus()
 
     def action_follow(self) -> None:
         self.timeline.follow_cursor()
@@ -420,6 +506,7 @@ class ReplayApp(App[None]):
         def done(time: float | None) -> None:
             self._dialog_closed()
             if time is not None:
+                self._jumped = True
                 self._send_move("Go to", cmd.GoTo(time))
 
         self.push_screen(GoToDialog(self._wait_reason), done)

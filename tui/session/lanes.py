@@ -130,3 +130,29 @@ class LaneIndex:
             if when is not None:
                 out[name] = when
         return out
+
+
+#: The timeline's lane groups, in the order the incident unfolds: the race, what it took down, then the
+#: network and the services behind them. A lane nobody listed lands in the last group, so a new
+#: component still shows.
+GROUPS = ("DNS automation", "DynamoDB and EC2", "network", "services")
+_HEALTH_GROUP = {"dns": 0, "dynamodb": 1, "ec2-dwfm": 1, "ec2": 1, "netmgr": 2, "nlb": 2}
+_COMPONENT_GROUP = {
+    "planner": 0,
+    "enactor": 0,
+    "route53": 0,
+    "cleanup": 0,
+    "resolvers": 0,
+    "dynamodb-clients": 1,
+    "dwfm": 1,
+    "ec2": 1,
+    "network-manager": 2,
+    "nlb": 2,
+}
+
+
+def lane_group(name: str, health: bool) -> int:
+    """Index into :data:`GROUPS` for a health lane or a component's activity lane."""
+    if health:
+        return _HEALTH_GROUP.get(name, len(GROUPS) - 1)
+    return _COMPONENT_GROUP.get(name.partition("/")[0], len(GROUPS) - 1)

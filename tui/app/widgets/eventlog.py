@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import RichLog
 
 from tui.clock import from_sim
@@ -54,7 +56,17 @@ def matches(event: Event, flt: str) -> bool:
 
 
 class EventLog(RichLog):
-    """Keeps the newest matching lines; redraws from the trace when the filter or fork changes."""
+    """Keeps the newest matching lines; redraws from the trace when the filter or fork changes.
+
+    Focused (Tab), the arrow, page, Home and End keys scroll it; scrolling up
+    holds the view where it is while new lines arrive, and End follows the
+    newest line again. Escape gives the arrow keys back to the timeline.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "unfocus", "Back", tooltip="Give the arrow keys back to the timeline", id="log.unfocus"),
+        Binding("end", "follow", "Follow", tooltip="Follow the newest line again", id="log.follow"),
+    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_lines=KEEP, wrap=False, markup=False, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
@@ -68,6 +80,14 @@ class EventLog(RichLog):
         # Anchored, the log stays on its newest line through every layout pass. ``auto_scroll`` alone
         # scrolls once after the next refresh: when the horizontal scrollbar appears later (a long
         # line arrived), the view is left one line short of the end, differently from run to run.
+        self.anchor()
+
+    def action_unfocus(self) -> None:
+        self.screen.set_focus(None)
+
+    def action_follow(self) -> None:
+        """End: to the newest line, and stay there as lines arrive."""
+        self.scroll_end(animate=False, immediate=True)
         self.anchor()
 
     def show(self, snap: Snapshot) -> None:
