@@ -484,13 +484,17 @@ def test_restoring_in_place_is_restoring_afresh() -> None:
         snap = walk.snapshot()
         fresh = core_run(sc, snapshot=snap)
         reused.restore(snap)
-        assert reused.fingerprint() == fresh.fingerprint() == walk.fingerprint()
-        assert reused.moves() == fresh.moves()
+        packed = core_run(sc)
+        packed.load(walk.save())  # the search's own, compact form
+        assert reused.fingerprint() == fresh.fingerprint() == walk.fingerprint() == packed.fingerprint()
+        assert reused.moves() == fresh.moves() == packed.moves()
         for component in fresh.moves()[:1]:
-            reused.advance_now(component)
-            fresh.advance_now(component)
-            assert reused.fingerprint() == fresh.fingerprint()
-            assert reused.violations() == fresh.violations()
+            for r in (reused, fresh, packed):
+                r.advance_now(component)
+            assert reused.fingerprint() == fresh.fingerprint() == packed.fingerprint()
+            assert reused.violations() == fresh.violations() == packed.violations()
+            assert reused.controller.freeze()["gates"] == fresh.controller.freeze()["gates"]
+            assert packed.controller.freeze()["gates"] == fresh.controller.freeze()["gates"]
 
 
 # -- readable counterexamples, doom meter, session files -------------------------------------
@@ -528,7 +532,7 @@ def test_saved_counterexample_has_a_markdown_with_a_sequence_diagram(tmp_path: P
 def test_doom_count_no_longer_wanted_is_cancelled(small_result) -> None:
     import time
 
-    from tui.explore.doom import CountCancelled
+    from tui.explore.doom import CountCancelled, DoomGraph
 
     sc = scenario(*SMALL)
     shortest = small_result.shortest
@@ -538,8 +542,11 @@ def test_doom_count_no_longer_wanted_is_cancelled(small_result) -> None:
     with pytest.raises(CountCancelled):
         doom_meter(sc, shortest.indices[:8], cancelled=lambda: bool(asked.append(1)) or len(asked) > 20)
     assert time.perf_counter() - started < 2.0
-    cut = doom_meter(sc, shortest.indices[:8], horizon=12, max_runs=30)
+    cut = doom_meter(sc, shortest.indices[:8], horizon=12, max_runs=30, graph=DoomGraph(sc))
     assert not cut.complete and cut.horizon == 12
+    # What earlier counts explored is kept: a warm count is the cold count.
+    cold = doom_meter(sc, shortest.indices[:9], horizon=6, graph=DoomGraph(sc))
+    assert doom_meter(sc, shortest.indices[:9], horizon=6) == cold
 
 
 def test_shrink_refuses_a_session_of_the_full_world(tmp_path: Path) -> None:

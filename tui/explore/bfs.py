@@ -63,8 +63,8 @@ def owner(fp: bytes, count: int) -> int:
 
 
 #: A state reached at the next depth, as its owner hears of it:
-#: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator, pending index).
-Arrival = tuple[bytes, bytes, str, int, int, bool, int, int]
+#: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator).
+Arrival = tuple[bytes, bytes, str, int, int, bool, int]
 
 
 @dataclass
@@ -126,8 +126,6 @@ class Partition:
         self._done = 0  # how many of the frontier are expanded
         #: Snapshots of owned states reached at the next depth, saved when first reached here.
         self._blobs: dict[bytes, bytes] = {}
-        #: Children reached for other partitions: (parent, component), saved on request only.
-        self._pending: list[tuple[bytes, str]] = []
         self._next_frontier: list[tuple[bytes, bytes]] = []
         #: What the last merge taught: state -> invariants it is now known to break first.
         self.learnt: dict[bytes, int] = {}
@@ -174,7 +172,6 @@ class Partition:
         deadline = None if budget_s is None else time.perf_counter() + budget_s
         blobs = self._blobs = {}
         keys: dict[bytes, tuple[bytes, str]] = {}
-        self._pending = []
         while self._done < len(self.frontier):
             if (stop is not None and stop()) or (deadline is not None and time.perf_counter() >= deadline):
                 stats.stopped = True
@@ -204,28 +201,28 @@ class Partition:
                 if edges is not None:
                     edges[name] = child
                 home = owner(child, count)
-                if home == self.index:
-                    # Keep the snapshot of the edge that will be the parent edge (see merge).
-                    if child not in self.visited and (child not in keys or (fp, name) < keys[child]):
-                        keys[child] = (fp, name)
-                        blobs[child] = run.save()
-                    pending = -1
-                else:
-                    pending = len(self._pending)
-                    self._pending.append((fp, component))
-                out[home].append((child, fp, name, viol, viol & ~before, marked, self.index, pending))
+                # Keep the snapshot at the end of this partition's smallest edge into the state: if
+                # the state is new, that edge may be its parent edge (see merge). A state owned here
+                # and seen before needs none; another partition's may be new, and saving it now
+                # costs less than taking the edge again should its owner ask for it.
+                if (home != self.index or child not in self.visited) and (
+                    child not in keys or (fp, name) < keys[child]
+                ):
+                    keys[child] = (fp, name)
+                    blobs[child] = run.save()
+                out[home].append((child, fp, name, viol, viol & ~before, marked, self.index))
             if tick is not None and stats.expanded % 64 == 0:
                 tick(stats)
         return out, stats
 
-    def merge(self, arrivals: list[list[Arrival]]) -> tuple[list[list[int]], LevelStats]:
+    def merge(self, arrivals: list[list[Arrival]]) -> tuple[list[list[bytes]], LevelStats]:
         """Take in what every partition reached for this one; the snapshots to ask each generator for.
 
         A state seen before only learns which invariants an edge into it
         breaks first. A new one gets the smallest (parent, move) among the
         edges that reached it at this depth as its parent edge, and the
         snapshot taken at the end of that edge: saved here if this partition
-        took it, else saved on request by the partition that did. Parent and
+        took it, else asked of the partition that did. Parent and
         snapshot then depend on the state graph only, never on how states
         were shared out, so every number of partitions explores the very
         same concrete states.
@@ -235,7 +232,7 @@ class Partition:
         depth = self.depth + 1
         learnt = self.learnt = {}
         for batch in arrivals:
-            for child, parent, move, viol, new, marked, generator, pending in batch:
+            for child, parent, move, viol, new, marked, generator in batch:
                 info = self.visited.get(child)
                 if info is not None:
                     if new & ~self.first.get(child, 0):
@@ -244,14 +241,14 @@ class Partition:
                     continue
                 entry = fresh.get(child)
                 if entry is None:
-                    fresh[child] = [parent, move, viol, new, marked, generator, pending]
+                    fresh[child] = [parent, move, viol, new, marked, generator]
                     continue
                 entry[3] = entry[3] | new  # type: ignore[operator]
                 if (parent, move) < (entry[0], entry[1]):  # type: ignore[operator]
-                    entry[0], entry[1], entry[5], entry[6] = parent, move, generator, pending
-        requests: list[list[int]] = [[] for _ in range(self.count)]
+                    entry[0], entry[1], entry[5] = parent, move, generator
+        requests: list[list[bytes]] = [[] for _ in range(self.count)]
         frontier: list[tuple[bytes, bytes]] = []
-        for child, (parent, move, viol, new, marked, generator, pending) in fresh.items():
+        for child, (parent, move, viol, new, marked, generator) in fresh.items():
             self.visited[child] = Info(depth, parent, move, viol)  # type: ignore[arg-type]
             if new:
                 self.first[child] = new  # type: ignore[assignment]
@@ -261,23 +258,17 @@ class Partition:
             if generator == self.index:
                 frontier.append((child, self._blobs[child]))
             else:
-                requests[generator].append(pending)  # type: ignore[index]
+                requests[generator].append(child)  # type: ignore[index]
         stats.new_states = len(fresh)
         stats.new_violations = len(learnt)
         self._next_frontier = frontier
         return requests, stats
 
-    def produce(self, requests: list[int]) -> list[list[tuple[bytes, bytes]]]:
-        """Save the snapshots other partitions asked for (their new states this partition reached), by owner."""
-        run = self.run
+    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, bytes]]]:
+        """The snapshots other partitions asked for (their new states, reached here), by owner."""
         out: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self.count)]
-        blobs = dict(self.frontier)
-        for pending in requests:
-            parent, component = self._pending[pending]
-            run.load(blobs[parent])
-            run.advance_now(component)
-            child = run.fingerprint()
-            out[owner(child, self.count)].append((child, run.save()))
+        for child in requests:
+            out[owner(child, self.count)].append((child, self._blobs[child]))
         return out
 
     def accept(self, produced: list[list[tuple[bytes, bytes]]]) -> int:
@@ -290,7 +281,6 @@ class Partition:
         self.frontier = frontier
         self._done = 0
         self._blobs = {}
-        self._pending = []
         self.depth += 1
         return len(frontier)
 

@@ -1,8 +1,9 @@
 """The doom meter: in the explorer's DNS core, how many continuations from here empty the endpoint.
 
-Counting continuations takes seconds, so it runs in a thread worker, one at a
-time: a newer step cancels the older count (``exclusive``), and a cancelled
-count's result is dropped rather than shown for the wrong state. The session's
+Counting continuations can take a good part of a second, so it runs in a
+thread worker, one at a time: a newer step cancels the older count
+(``exclusive``), the count notices between two states and stops, and a
+cancelled count's result is never shown for the wrong state. The session's
 Trio code never waits for it. The full timed world cannot be enumerated, so
 there the panel only says how to get a world where it can.
 """
@@ -21,8 +22,8 @@ from tui.app.widgets.panel import Panel
 from tui.explore.doom import EVERY, NONE, SOME, DoomMeter, doom_meter
 from tui.session.views import Snapshot
 
-#: How many choices ahead the meter looks: deep enough to see the race, short enough to count in seconds.
-HORIZON = 8
+#: How many choices ahead the meter looks: deep enough to see the race, short enough to count in under a second.
+HORIZON = 12
 #: How long the stepping must pause before a count starts.
 SETTLE_S = 0.15
 BAR = 12
@@ -94,8 +95,7 @@ class DoomPanel(Panel):
         if key != self.pending:
             self.pending = key
             self.show_body(Text(f"doom meter: counting the next {HORIZON} moves…", style="dim italic"))
-            # A count cannot be interrupted once its thread runs, so wait until the stepping pauses:
-            # holding ``n`` then starts one count, not one per step.
+            # Wait until the stepping pauses: holding ``n`` then starts one count, not one per step.
             if self._later is not None:
                 self._later.stop()
             self._later = self.set_timer(SETTLE_S, lambda: self._start(key, snap.scenario, snap.moves))
@@ -108,8 +108,9 @@ class DoomPanel(Panel):
     @work(thread=True, exclusive=True, group="doom", exit_on_error=False)
     def count(self, key: Hashable, scenario: Any, moves: tuple[int, ...]) -> None:
         """Count in a thread; a newer state cancels this one and its result is never shown."""
+        worker = get_current_worker()
         try:
-            meter = doom_meter(scenario, moves, horizon=HORIZON)
+            meter = doom_meter(scenario, moves, horizon=HORIZON, cancelled=lambda: worker.is_cancelled)
         except Exception as err:  # noqa: BLE001  # shown, not raised: a meter that fails must not end the replay
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(self._failed, key, f"{type(err).__name__}: {err}")
