@@ -7,6 +7,7 @@ from textual import events
 
 from tests.ui_helpers import send, settle
 from tui.app import create_app
+from tui.app.widgets.eventlog import EventLog
 from tui.app.widgets.timeline import RACE_ZOOM, TimelineView, tick_spacing
 from tui.clock import parse_sim
 from tui.session import commands as c
@@ -29,13 +30,13 @@ async def test_the_axis_names_the_span_and_the_cursor_time() -> None:
         assert "PDT (1 h)" in str(view.border_title)
         first = str(view.render()).splitlines()[0]
         assert first.startswith("PDT") and "05:59:" in first and "╵06:10" in first
-        assert "+ zooms in" in str(view.border_title)  # the race's lanes are folded at an hour
-        assert not any(r.label.startswith("Enact") for r in view.rows())
+        assert "+ for Enactor lanes" in str(view.border_title)  # the race's lanes are folded at an hour
+        assert not any(r.label.startswith("Enact ") for r in view.rows())
         for _ in range(3):
             await pilot.press("plus")
         await pilot.pause()
-        assert "(1 min)" in str(view.border_title) and "+ zooms in" not in str(view.border_title)
-        assert any(r.label.startswith("Enact") for r in view.rows())
+        assert "(1 min)" in str(view.border_title) and "+ for Enactor" not in str(view.border_title)
+        assert any(r.label.startswith("Enact ") for r in view.rows())
 
 
 @pytest.mark.asyncio
@@ -83,3 +84,53 @@ async def test_jumping_to_the_race_zooms_on_the_enactors() -> None:
         await pilot.press("minus", "g", *"06:00", "enter")
         await settle(pilot)
         assert app.query_one(TimelineView).zoom == RACE_ZOOM - 1  # far from the race: left as it is
+
+
+@pytest.mark.asyncio
+async def test_the_event_log_scrolls_and_the_stale_write_is_a_key_event() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:48:30")))
+        log = app.query_one(EventLog)
+        text = "\n".join(str(line.text) for line in log.lines)
+        assert "enactor/use1-az1 batch.applied endpoint=dynamodb.us-east-1.amazonaws.com plan=104  stale" in text
+        assert "cleanup.deleted endpoint=dynamodb.us-east-1.amazonaws.com plans=[104]  deletes the active tree" in text
+        times = [str(line.text)[:8] for line in log.lines]
+        assert times == sorted(times)  # one night: HH:MM:SS sorts as time here
+        assert app.focused is None and "tab to scroll" in str(log.border_title)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is log and "esc" in str(log.border_title)
+        bottom = log.scroll_y
+        assert bottom == log.max_scroll_y > 0
+        await pilot.press("up")
+        await pilot.pause()
+        assert log.scroll_y == bottom - 1
+        for _ in range(60):
+            await pilot.press("pageup")
+        await pilot.pause()
+        assert log.scroll_y == 0  # the first line kept is reachable
+        await send(pilot, c.Step())  # a new line does not pull the view away from what is being read
+        assert log.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause()
+        await send(pilot, c.GoTo(parse_sim("23:49:30")))
+        assert log.scroll_y == log.max_scroll_y  # End follows again
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is None
+        view = app.query_one(TimelineView)
+        before = view.offset
+        await pilot.press("down")  # the arrows are the lanes' again
+        await pilot.pause()
+        assert view.offset == before + 1
+
+
+@pytest.mark.asyncio
+async def test_a_note_lands_in_time_order() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:47:00")), c.Note("before the race"), c.GoTo(parse_sim("23:48:30")))
+        lines = [str(line.text) for line in app.query_one(EventLog).lines]
+        assert any("before the race" in line for line in lines)
+        assert [line[:8] for line in lines] == sorted(line[:8] for line in lines)

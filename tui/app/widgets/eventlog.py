@@ -26,14 +26,66 @@ KEY_FILTER = "key events"
 ALL_FILTER = "all"
 
 
-def event_line(event: Event) -> Text:
+#: The race in the log's words: a batch that writes a plan older than the endpoint's newest, and a clean-up
+#: that deletes the tree the endpoint points at.
+STALE = "stale"
+ACTIVE_DELETED = "deletes the active tree"
+
+
+class RaceMarks:
+    """Follows the trace in order and marks the race's decisive writes, which the key filter must show.
+
+    ``batch.applied`` is routine (thousands a run) and so is not a notable
+    kind, but one that applies a plan older than the newest already applied
+    to its endpoint is the race itself (``enactor/use1-az1 batch.applied
+    plan=104``); so is a ``cleanup.deleted`` of the plan the endpoint
+    currently points at. Both can only be told from what came before, hence
+    a running state rather than a per-event test.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.newest: dict[str, int] = {}
+        self.active: dict[str, int] = {}
+        self.marks: dict[int, str] = {}
+        self.seen = 0
+        self.events: Sequence[Event] | None = None
+
+    def follow(self, events: Sequence[Event], count: int) -> None:
+        """Take in ``events[:count]``; a different or shorter list starts over."""
+        if events is not self.events or count < self.seen:
+            self.reset()
+            self.events = events
+        for i in range(self.seen, count):
+            event = events[i]
+            if event.kind == "batch.applied":
+                endpoint, plan = str(event.data.get("endpoint")), event.data.get("plan")
+                if isinstance(plan, int):
+                    if plan < self.newest.get(endpoint, plan):
+                        self.marks[i] = STALE
+                    self.newest[endpoint] = max(plan, self.newest.get(endpoint, plan))
+                    self.active[endpoint] = plan
+            elif event.kind == "cleanup.deleted":
+                endpoint = str(event.data.get("endpoint"))
+                plans = event.data.get("plans") or ()
+                if self.active.get(endpoint) in plans:
+                    self.marks[i] = ACTIVE_DELETED
+        self.seen = count
+
+
+def event_line(event: Event, mark: str | None = None) -> Text:
     details = " ".join(f"{k}={v}" for k, v in event.data.items() if k != "records")
-    return Text.assemble(
+    line = Text.assemble(
         (from_sim(event.time).strftime("%H:%M:%S"), "dim"),
         f" {event.component} ",
         (event.kind, STYLES[severity(event)] or "cyan"),
         f" {details}",
     )
+    if mark is not None:
+        line.append(f"  {mark}", style="bold white on red")
+    return line
 
 
 def note_line(note: Note) -> Text:
@@ -47,11 +99,11 @@ def note_line(note: Note) -> Text:
     )
 
 
-def matches(event: Event, flt: str) -> bool:
+def matches(event: Event, flt: str, mark: str | None = None) -> bool:
     if flt == ALL_FILTER:
         return True
     if flt == KEY_FILTER:
-        return event.kind in NOTABLE_KINDS or event.kind == "violation"
+        return event.kind in NOTABLE_KINDS or event.kind == "violation" or mark is not None
     return event.component == flt
 
 
@@ -75,6 +127,7 @@ class EventLog(RichLog):
         self._fork: str | None = None
         self._events: Sequence[Event] = ()
         self._notes: Sequence[Note] = ()
+        self.race = RaceMarks()
 
     def on_mount(self) -> None:
         # Anchored, the log stays on its newest line through every layout pass. ``auto_scroll`` alone
@@ -92,37 +145,56 @@ class EventLog(RichLog):
 
     def show(self, snap: Snapshot) -> None:
         stale = snap.fork != self._fork or snap.events is not self._events or snap.event_count < self._shown
-        if stale or len(snap.notes) < len(self._notes):
+        if stale or len(snap.notes) != len(self._notes):
+            # A new note may belong before lines already written: redraw, so the log stays in time order.
             self._fork, self._events, self._notes = snap.fork, snap.events, snap.notes
             self._redraw(snap.events, snap.event_count)
             return
-        fresh = [e for e in snap.events[self._shown : snap.event_count] if matches(e, self.filter)]
+        self.race.follow(snap.events, snap.event_count)
+        marks = self.race.marks
+        start = self._shown
+        fresh = [
+            (e, marks.get(start + i))
+            for i, e in enumerate(snap.events[start : snap.event_count])
+            if matches(e, self.filter, marks.get(start + i))
+        ]
         if fresh:
             # One write for the lot: after a long move there may be hundreds of new lines.
-            self.write(Text("\n").join(event_line(event) for event in fresh[-REDRAW:]))
-        for note in snap.notes[len(self._notes) :]:
-            self.write(note_line(note))
-        self._shown, self._notes = snap.event_count, snap.notes
+            self.write(Text("\n").join(event_line(event, mark) for event, mark in fresh[-REDRAW:]))
+        self._shown = snap.event_count
 
     def set_filter(self, flt: str) -> None:
         self.filter = flt
-        self.border_title = f"Events · {flt}"
+        self._retitle()
         self._redraw(self._events, self._shown)
 
     def _redraw(self, events: Sequence[Event], count: int) -> None:
         self.clear()
-        picked: list[Event] = []
-        for event in reversed(events[:count]):
-            if matches(event, self.filter):
-                picked.append(event)
+        self.race.follow(events, count)
+        marks = self.race.marks
+        picked: list[tuple[Event, str | None]] = []
+        for i in range(count - 1, -1, -1):
+            event = events[i]
+            if matches(event, self.filter, marks.get(i)):
+                picked.append((event, marks.get(i)))
                 if len(picked) >= REDRAW:
                     break
-        lines: list[tuple[int, int, Text]] = [(e.step, 0, event_line(e)) for e in reversed(picked)]
-        first = picked[-1].step if len(picked) >= REDRAW else -1
-        lines += [(n.step, 1, note_line(n)) for n in self._notes if n.step >= first]
-        lines.sort(key=lambda line: (line[0], line[1]))
+        lines: list[tuple[float, int, int, Text]] = [
+            (e.time, e.step, 0, event_line(e, mark)) for e, mark in reversed(picked)
+        ]
+        first = picked[-1][0].step if len(picked) >= REDRAW else -1
+        lines += [(n.time, n.step, 1, note_line(n)) for n in self._notes if n.step >= first]
+        lines.sort(key=lambda line: line[:3])
         if lines:
             # One write of every line: a write per line measures and renders 300 times (a quarter second).
-            self.write(Text("\n").join(text for _, _, text in lines))
+            self.write(Text("\n").join(text for *_, text in lines))
         self._shown = count
-        self.border_title = f"Events · {self.filter}"
+        self._retitle()
+
+    def _retitle(self) -> None:
+        """The filter, and the keys that scroll: Tab first, then the arrows once focused."""
+        keys = "↑↓ PgUp End · esc" if self.has_focus else "tab to scroll"
+        self.border_title = f"Events · {self.filter} · {keys}"
+
+    def watch_has_focus(self, _focused: bool) -> None:
+        self._retitle()

@@ -216,7 +216,7 @@ class TimelineView(Widget):
         for n, title in enumerate(GROUPS):
             lanes = groups[n]
             if n == 0 and self.folded and acted[0]:
-                lanes.append(Row(f"{len(acted[0])} components", activity=tuple(acted[0])))
+                lanes.append(Row("Enactors etc. +", activity=tuple(acted[0])))
             else:
                 lanes += [Row(short_label(a.name), activity=(a,)) for a in acted[n]]
             if lanes:
@@ -241,7 +241,7 @@ class TimelineView(Widget):
             last = min(self.offset + self.visible_rows, len(rows))
             parts.append(f"rows {self.offset + 1}-{last} of {len(rows)} ↑↓")
         if self.folded:
-            parts.append("+ zooms in: Enactor and clean-up lanes")
+            parts.append("+ for Enactor lanes")
         return " · ".join(parts)
 
     def _retitle(self) -> None:
