@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual import events
 
-from tests.ui_helpers import send, settle
+from tests.ui_helpers import choices_text, send, settle
 from tui.app import create_app
 from tui.app.widgets.eventlog import EventLog
 from tui.app.widgets.timeline import RACE_ZOOM, TimelineView, tick_spacing
@@ -134,3 +136,29 @@ async def test_a_note_lands_in_time_order() -> None:
         lines = [str(line.text) for line in app.query_one(EventLog).lines]
         assert any("before the race" in line for line in lines)
         assert [line[:8] for line in lines] == sorted(line[:8] for line in lines)
+
+
+@pytest.mark.asyncio
+async def test_the_choice_panel_names_only_what_it_shows_in_one_naming() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SMALL) as pilot:
+        await send(pilot, c.GoTo(parse_sim("06:00")))
+        snap = app.snapshot
+        assert snap is not None and len(snap.choices) > 3
+        text = choices_text(app)
+        shown = [n for n in range(1, 10) if re.search(rf"^{n}\s", text, re.M)]
+        title = str(app.choices.border_title)
+        assert f"pick 1-{len(shown)} of {len(snap.choices)}" in title
+        assert f"{len(snap.choices) - len(shown)} more" in title
+        lines = text.splitlines()
+        for n in shown:  # every numbered item has its action on the next line (narrow) or its own
+            i = next(i for i, line in enumerate(lines) if line.startswith(f"{n} "))
+            assert lines[i].rstrip().endswith(":") is False or lines[i + 1].strip()
+    app = create_app(paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, c.GoTo(parse_sim("06:00")))
+        text = choices_text(app)
+        for label in (r"DWFM:\s+renew", r"EC2:\s+admit", r"NLB:\s+run", r"DynamoDB clients:\s+open"):
+            assert re.search(label, text), text
+        for wrong in ("Dwfm", "Ec2:", "Nlb", "Dynamodb-clients", "DWFM: DWFM"):
+            assert wrong not in text

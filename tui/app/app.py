@@ -46,7 +46,7 @@ from tui.clock import pdt_clock
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
-from tui.session.views import Comparison, Snapshot
+from tui.session.views import Comparison, Snapshot, own_words
 
 #: A jump landing this close to the race (seconds) zooms in on it.
 RACE_NEAR_S = 60.0
@@ -564,7 +564,7 @@ class ReplayApp(App[None]):
         for choice in snap.choices[:9]:
             yield SystemCommand(
                 f"Pick {choice.key}: {choice.label}",
-                choice.action,
+                own_words(choice.label, choice.action),
                 self._palette_action(f"pick({choice.key})"),
             )
         for fork in snap.forks:

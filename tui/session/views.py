@@ -19,11 +19,35 @@ from tui.sim.trace import Event
 
 
 def display_name(component: str) -> str:
-    """A component as the AWS summary would name it: ``enactor/use1-az2`` -> ``Enactor use1-az2``."""
+    """A component as the AWS summary would name it: ``enactor/use1-az2`` -> ``Enactor use1-az2``, ``dwfm`` -> ``DWFM``.
+
+    One spelling everywhere (choices, timeline, palette): the actions already
+    say "DWFM: …" and "NLB: …", and a label reading "Dwfm" beside them looks
+    like two different things.
+    """
     kind, _, where = component.partition("/")
-    names = {"enactor": "Enactor", "cleanup": "Clean-up", "route53": "Route 53", "planner": "Planner"}
+    names = {
+        "enactor": "Enactor",
+        "cleanup": "Clean-up",
+        "route53": "Route 53",
+        "planner": "Planner",
+        "dwfm": "DWFM",
+        "ec2": "EC2",
+        "nlb": "NLB",
+        "dynamodb-clients": "DynamoDB clients",
+        "network-manager": "Network Manager",
+        "resolvers": "Resolvers",
+        "services": "Services",
+        "operators": "Operators",
+    }
     label = names.get(kind, kind[:1].upper() + kind[1:])
     return f"{label} {where}" if where else label
+
+
+def own_words(label: str, action: str) -> str:
+    """The action without a leading ``"<label>: "``: shown beside its label, the name would read twice."""
+    head, sep, rest = action.partition(": ")
+    return rest if sep and head.lower() == label.lower() else action
 
 
 @dataclass(frozen=True)
