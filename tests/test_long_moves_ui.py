@@ -150,7 +150,7 @@ async def test_a_long_move_shows_its_progress_row_until_it_ends(gate: Gate) -> N
         gate.open()
         await settle(pilot)
         assert app.snapshot is not None and app.snapshot.busy is None
-        assert app.snapshot.status.startswith("milestone at step")
+        assert app.snapshot.status.startswith("milestone dns.endpoint_empty at step")
         assert not row.display
         assert regions(app) == before
         assert app.screen.active_bindings["space"].binding.action == "toggle_play"
@@ -186,7 +186,7 @@ async def test_moves_typed_during_a_long_move_are_refused_with_a_notice(gate: Ga
         snap = app.snapshot
         assert snap is not None and snap.busy is None
         # Where the milestone jump alone leads: one milestone reached, and nothing moved after it.
-        assert snap.status == f"milestone at step {snap.step}"
+        assert snap.status.startswith(f"milestone dns.endpoint_empty at step {snap.step} (")
         assert sum(at is not None for _, at in snap.milestones) == 1
         assert len(notices(app)) == len(keys) + 1
 
@@ -301,7 +301,11 @@ async def test_a_go_to_dialog_open_when_a_move_starts_waits_for_it(gate: Gate) -
         assert "still running to the milestone" in str(dialog.query_one("#goto-error", Label).render())
         gate.open()
         await settle(pilot)
-        assert app.screen is dialog and app.snapshot is not None and app.snapshot.status.startswith("milestone at")
+        assert (
+            app.screen is dialog
+            and app.snapshot is not None
+            and app.snapshot.status.startswith("milestone dns.endpoint_empty at")
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen) is Screen

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from textual import events
+from typer.testing import CliRunner
 
-from tests.ui_helpers import choices_text, send, settle
+from tests.ui_helpers import choices_text, plain, send, settle
 from tui.app import create_app
+from tui.app.screens.compare import compare_table
 from tui.app.widgets.eventlog import EventLog
 from tui.app.widgets.timeline import RACE_ZOOM, TimelineView, tick_spacing
+from tui.cli import app as cli
 from tui.clock import parse_sim
 from tui.session import commands as c
 
@@ -162,3 +167,37 @@ async def test_the_choice_panel_names_only_what_it_shows_in_one_naming() -> None
             assert re.search(label, text), text
         for wrong in ("Dwfm", "Ec2:", "Nlb", "Dynamodb-clients", "DWFM: DWFM"):
             assert wrong not in text
+
+
+@pytest.mark.asyncio
+async def test_status_names_the_milestone() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.snapshot is not None
+        assert re.fullmatch(r"milestone dns\.endpoint_empty at step \d+ \(23:47:55\)", app.snapshot.status)
+
+
+@pytest.mark.asyncio
+async def test_the_ui_the_cli_and_the_export_agree_on_the_divergence(tmp_path: Path) -> None:
+    path = tmp_path / "forks.jsonl"
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SMALL) as pilot:
+        await send(pilot, c.GoTo(parse_sim("23:47:49")), c.Step(0), c.Record(str(path)))
+        snap = app.snapshot
+        assert snap is not None
+        stale = next(ch.key - 1 for ch in snap.choices if ch.component == "enactor/use1-az1")
+        at = snap.step
+        await send(pilot, c.Fork("stale-first"), c.Step(stale), c.Switch("main"), c.Step(0))
+        await send(pilot, c.Compare("main", "stale-first"))
+        comparison = app.last_comparison
+        assert comparison is not None and comparison.diverged_at == at
+        assert f"step {at} (next moves differ)" in plain(compare_table(comparison))
+    result = CliRunner().invoke(cli, ["run", "--session", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.splitlines()[-1])["summary"]
+    assert summary["forks"]["stale-first"]["diverged_at"] == at
+    export = CliRunner().invoke(cli, ["export", str(path), "--to", "md"])
+    assert f"same moves as its parent up to step {at}," in export.output

@@ -32,7 +32,7 @@ from typing import Any
 
 import trio
 
-from tui.clock import hhmm
+from tui.clock import from_sim, hhmm
 from tui.errors import BadInput
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
@@ -468,9 +468,26 @@ class Session:
         if outcome.reason == "cancelled":
             self.status = f"stopped at step {steps}"
         elif outcome.reason == "target":
-            self.status = f"{what} at step {steps}"
+            self.status = f"{what} {self._reached(kinds)}at step {steps} ({hhmm_ss(tl.sim.now)})"
         else:
             self.status = f"no {what} before the end of the window"
+
+    def _reached(self, kinds: frozenset[str]) -> str:
+        """What the last step emitted of ``kinds``, by name (``dns.endpoint_empty ``), or nothing.
+
+        "milestone at step 8433" leaves the reader to guess which one; the
+        milestone's own id is what the docs, the compare view and AWS's
+        summary use.
+        """
+        events = self.timeline.events
+        last = events[-1].step if events else None
+        names: list[str] = []
+        for event in reversed(events):
+            if event.step != last:
+                break
+            if event.kind in kinds:
+                names.append(str(event.data.get("id") or event.kind))
+        return "".join(f"{name} " for name in reversed(names)) if names and kinds == {"milestone"} else ""
 
     async def _previous_milestone(self) -> None:
         tl = self.timeline
@@ -795,6 +812,10 @@ class Session:
 
     def comparison(self, left: str, right: str) -> Comparison:
         return compare(self.timelines[left], self.timelines[right])
+
+
+def hhmm_ss(seconds: float) -> str:
+    return from_sim(seconds).strftime("%H:%M:%S")
 
 
 def _fraction(target: Target, start: float, end: float) -> Callable[[longmove.Progress], float | None]:

@@ -37,7 +37,9 @@ def compare_table(cmp: Comparison) -> Table:
     table.add_row(
         "now", f"step {left.step}, {from_sim(left.now):%H:%M:%S}", f"step {right.step}, {from_sim(right.now):%H:%M:%S}"
     )
-    div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at + 1}"
+    # The step counter as the header shows it: both timelines were at this step, and their next moves differ
+    # (the same number as ``run --session``'s ``diverged_at`` and the fork's "diverges at step").
+    div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at} (next moves differ)"
     table.add_row("diverged at", div, div)
     table.add_row("DNS answer", _dns(left), _dns(right))
 
