@@ -169,3 +169,32 @@ def test_the_explorers_dns_core_restores_exactly_too(seed: int, split: float, th
     assert [g.action for g in second.gates()] == [g.action for g in first.gates()]
     walk(second, moves[at:])
     assert (second.controller.trace.sha256(), second.controller.steps, second.fingerprint()) == expected
+
+
+def test_lanes_cut_back_to_any_event_equal_lanes_rebuilt_from_the_start() -> None:
+    """Going back cuts the lane index instead of feeding it every event again: the two must agree."""
+    from tui.session.lanes import LaneIndex
+
+    scenario = load_scenario("us-east-1-2025-10-20")
+
+    async def main() -> None:
+        async with open_simulation(scenario) as sim:
+            start, initial = sim.now, dict(sim.world.health)
+            await sim.run(until=parse_sim("03:00"))
+            events = list(sim.events)
+        whole = LaneIndex(start, initial)
+        for event in events:
+            whole.add(event)
+        rng = random.Random(3)
+        for keep in [0, 1, len(events), *rng.sample(range(len(events)), 25)]:
+            rebuilt = LaneIndex(start, initial)
+            for event in events[:keep]:
+                rebuilt.add(event)
+            cut = whole.truncated(events, keep, start, initial)
+            assert cut.events == rebuilt.events == keep
+            assert {n: (h.times, h.states) for n, h in cut.health.items()} == {
+                n: (h.times, h.states) for n, h in rebuilt.health.items()
+            }
+            assert {n: a.times for n, a in cut.activity.items()} == {n: a.times for n, a in rebuilt.activity.items()}
+
+    trio.run(main)

@@ -9,6 +9,7 @@ without any change here.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tui.sim.trace import Event
@@ -110,6 +111,42 @@ class LaneIndex:
         if lane is None:
             lane = self.health[name] = HealthLane(name)
         return lane
+
+    def truncated(self, events: Sequence[Event], keep: int, start: float, initial: dict[str, str]) -> LaneIndex:
+        """A copy as it was after the first ``keep`` of ``events`` (the events it was fed), for going back.
+
+        Virtual time never runs backwards, so everything a lane holds from
+        before the last kept event's instant came from kept events: cut each
+        lane there (a bisect), then feed again the kept events of that very
+        instant. That costs a few lanes' worth of copying, not a replay of
+        every event since the start.
+        """
+        if keep <= 0 or not events:
+            return LaneIndex(start, initial)
+        cut = events[keep - 1].time
+        if cut <= start:
+            fresh = LaneIndex(start, initial)
+            for event in events[:keep]:
+                fresh.add(event)
+            return fresh
+        other = LaneIndex.__new__(LaneIndex)
+        other.health = {}
+        for name, lane in self.health.items():
+            i = bisect_left(lane.times, cut)
+            if i:
+                other.health[name] = HealthLane(name, lane.times[:i], lane.states[:i])
+        other.activity = {}
+        for name, act in self.activity.items():
+            cuts = tuple(times[: bisect_left(times, cut)] for times in act.times)
+            if any(cuts):
+                other.activity[name] = ActivityLane(name, cuts)
+        first = keep
+        while first > 0 and events[first - 1].time == cut:
+            first -= 1
+        other.events = first
+        for event in events[first:keep]:
+            other.add(event)
+        return other
 
     def add(self, event: Event) -> None:
         self.events += 1

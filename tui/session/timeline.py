@@ -106,10 +106,7 @@ class Timeline:
 
     def lanes_upto(self, events: int) -> LaneIndex:
         """The lane index as it was after the first ``events`` events (for going back)."""
-        lanes = LaneIndex(self.start, self.initial_health)
-        for event in self.sim.events[:events]:
-            lanes.add(event)
-        return lanes
+        return self.lanes.truncated(self.sim.events, events, self.start, self.initial_health)
 
     def checkpoint_at_or_before(self, step: int) -> Snapshot:
         """The latest checkpoint not after ``step`` (step 0's always exists)."""
