@@ -86,7 +86,8 @@ async def test_note_key_adds_a_note_on_the_timeline_in_the_log_and_in_the_file(t
         await pilot.press(*"Planner starts", "enter")
         await settle(pilot)
         assert app.snapshot is not None and [(n.step, n.text) for n in app.snapshot.notes] == [(3, "Planner starts")]
-        assert NOTE_MARK in plain(app.timeline.render(), width=SIZE[0]).splitlines()[0]
+        # The milestone row, under the axis.
+        assert NOTE_MARK in plain(app.timeline.render(), width=SIZE[0]).splitlines()[1]
         log = "\n".join(strip.text for strip in app.log_view.lines)
         assert "✎ note step 3: Planner starts" in log
         await pilot.press("a")
