@@ -17,6 +17,7 @@ from tui.app import create_app
 from tui.app.app import ReplayApp
 from tui.app.screens.dialogs import NoteDialog
 from tui.app.widgets.timeline import NOTE_MARK
+from tui.clock import parse_sim
 from tui.session import commands as c
 
 SIZE = (100, 32)
@@ -255,3 +256,22 @@ async def test_a_recording_that_cannot_be_finished_at_quit_is_reported_after_the
         await send(pilot, c.Step())
         fail_on(monkeypatch, "write", tmp_path / "quit.jsonl")  # the move's batch only goes out at quit, and fails
     assert "outage-tui: recording stopped: quit.jsonl: No space left on device" in capsys.readouterr().err
+
+
+@pytest.mark.asyncio
+async def test_moves_made_by_a_long_move_are_recorded_and_replay_exactly(tmp_path: Path) -> None:
+    """A long move runs off the UI's thread; every move it made still goes into the recording."""
+    path = tmp_path / "long.jsonl"
+    app = create_app(policy="manual", paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.GoTo(parse_sim("23:47:49")), c.Step(0), c.Fork("after-the-jump"), c.Step(0))
+        await send(pilot, c.JumpMilestone(1))
+        live = hashes(app)
+        steps = {name: tl.sim.steps for name, tl in app.session.timelines.items()}
+        await app.action_quit()
+    choices = [e for e in entries(path) if e["type"] == "choice"]
+    assert len(choices) >= steps["main"] > 1000
+    summary = summary_in_a_new_process(path)
+    assert summary["forks"]["after-the-jump"]["trace_sha256"] == live["after-the-jump"]
+    assert summary["trace_sha256"] == live["main"]

@@ -282,8 +282,12 @@ class Session:
         self._release(old)
 
     async def _continue_from(self, tl: Timeline, outcome: Outcome) -> None:
+        """After a move forward from where ``tl`` stood: take its outcome and record every new move."""
         assert outcome.start is not None
         await self._continue(tl, outcome.start, outcome)
+        if tl.on_pick is not None and self.recorder is not None:
+            for pick in outcome.picks:
+                tl.on_pick(pick)
 
     async def _long_move(
         self,
