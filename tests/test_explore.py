@@ -61,13 +61,18 @@ def test_shortest_counterexample_is_shortest(small_result) -> None:
 
 
 def test_exhaustive_with_three_enactors_bounded() -> None:
-    """Three Enactors: the depth-first search, bounded to 300 runs in a seeded move order, finds the race."""
+    """Three Enactors: the breadth-first search, bounded well short of the whole graph, finds the race."""
+    from tui.explore.bfs import Limits
+
     sc = scenario(*SMALL, "dns.enactors=3")
-    result = trio.run(lambda: exhaustive(sc, max_runs=300, order_seed=2))
+    result = trio.run(lambda: exhaustive(sc, limits=Limits(max_states=6000), keep=3))
     assert not result.complete
     assert result.violations["NeverDeleteActive"] > 0
     assert result.violations["EndpointNeverEmpty"] > 0
-    assert result.shortest is not None
+    assert result.shortest is not None and result.exact
+    # The depth-first search in a seeded move order, bounded in runs, stays available.
+    dfs = trio.run(lambda: exhaustive(sc, max_runs=50, order_seed=1, keep=0))
+    assert not dfs.complete and dfs.runs == 50
 
 
 @pytest.mark.parametrize(
@@ -326,6 +331,22 @@ def test_breadth_first_shortest_matches_brute_force(overrides: list[str], small_
     assert {k for k, v in result.violations.items() if v} == set(expected)
 
 
+def test_depth_first_search_gets_exact_lengths_too(small_result) -> None:
+    """With partial-order reduction the depth-first paths are bounds; its breadth-first finish makes them exact."""
+    from tui.explore.search import exhaustive as search_all
+
+    dfs = trio.run(lambda: search_all(scenario(*SMALL), method="dfs"))
+    assert dfs.complete and dfs.exact and dfs.transitions < small_result.transitions
+
+    def best(result) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        out: dict[str, int] = {}
+        for e in result.counterexamples:
+            out[e.invariant] = min(out.get(e.invariant, 10**9), len(e.components))
+        return out
+
+    assert best(dfs) == best(small_result)
+
+
 def test_one_and_two_workers_find_the_same(small_result) -> None:
     from tui.explore.search import exhaustive as search_all
 
@@ -561,3 +582,32 @@ def test_shrink_refuses_a_session_of_the_full_world(tmp_path: Path) -> None:
     assert out.exit_code == 2
     lines = out.output.strip().splitlines()
     assert len(lines) == 1 and "'full'" in lines[0] and "dns-core" in lines[0]
+
+
+def test_the_lean_world_of_a_search_walks_like_the_whole_world() -> None:
+    """Searches drop the cascade's part of the world; the DNS core must not notice."""
+    import random
+
+    from tui.explore.model import core_run
+
+    sc = scenario(*SMALL)
+    rng = random.Random(11)
+    for _ in range(15):
+        lean, whole = core_run(sc), core_run(sc, lean=False)
+        assert lean.world.flags == {} and "region" in whole.world.flags
+        lean.settle_now()
+        whole.settle_now()
+        for _ in range(rng.randrange(5, 40)):
+            moves = lean.moves()
+            assert moves == whole.moves()
+            if not moves:
+                break
+            component = rng.choice(moves)
+            lean.advance_now(component)
+            whole.advance_now(component)
+            assert lean.fingerprint() == whole.fingerprint()
+            assert lean.violations() == whole.violations()
+            assert lean.world.route53.authoritative == whole.world.route53.authoritative
+            assert lean.world.health["dns"] == whole.world.health["dns"]
+            for name in ("dns.endpoint_empty", "dns.restored"):
+                assert lean.world.milestones.get(name) == whole.world.milestones.get(name)

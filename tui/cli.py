@@ -227,8 +227,11 @@ def explore(
         int | None, typer.Option("--max-states", metavar="N", help="Stop once N distinct states are seen.")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", metavar="N", help="Split the exhaustive search over N local processes.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers", metavar="N", help="Split the exhaustive search over N processes (with --cluster: its CPUs)."
+        ),
+    ] = None,
     cluster: Annotated[
         str | None,
         typer.Option("--cluster", metavar="ADDRESS", help="Run it on Ray at ADDRESS ('local' starts one here)."),

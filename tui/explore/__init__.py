@@ -1,6 +1,8 @@
 """Automatic search over the DNS core's interleavings.
 
-Exhaustive (state hashing plus sleep-set partial-order reduction), random
-walks and PCT, shortest counterexamples, shrinking, and the doom meter. Runs
-the same Trio components as the replay, through an untimed controller.
+Exhaustive search (breadth-first with state hashing and AZ symmetry, exact
+shortest counterexamples, in one process, over worker processes or on a Ray
+cluster; or depth-first with partial-order reduction as well), random walks
+and PCT, shrinking, readable counterexamples and the doom meter. Runs the same
+components as the replay, through an untimed controller.
 """

@@ -62,6 +62,10 @@ def owner(fp: bytes, count: int) -> int:
     return int.from_bytes(fp[:8], "big") % count if count > 1 else 0
 
 
+#: A state as a search keeps it: the run's snapshot (:meth:`CoreRun.save`) and its AZ renaming, so that
+#: expanding it names its moves without working out its canonical form again.
+Saved = tuple[bytes, dict[str, str]]
+
 #: A state reached at the next depth, as its owner hears of it:
 #: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator).
 Arrival = tuple[bytes, bytes, str, int, int, bool, int]
@@ -121,25 +125,25 @@ class Partition:
         self.ended: set[bytes] = set()
         self.edges: dict[bytes, dict[str, bytes]] = {}
         self.depth = 0
-        #: (fingerprint, snapshot blob) of the owned states at ``depth``, still to expand.
-        self.frontier: list[tuple[bytes, bytes]] = []
+        #: (fingerprint, saved state) of the owned states at ``depth``, still to expand.
+        self.frontier: list[tuple[bytes, Saved]] = []
         self._done = 0  # how many of the frontier are expanded
         #: Snapshots of owned states reached at the next depth, saved when first reached here.
-        self._blobs: dict[bytes, bytes] = {}
-        self._next_frontier: list[tuple[bytes, bytes]] = []
+        self._blobs: dict[bytes, Saved] = {}
+        self._next_frontier: list[tuple[bytes, Saved]] = []
         #: What the last merge taught: state -> invariants it is now known to break first.
         self.learnt: dict[bytes, int] = {}
 
     # -- the root ----------------------------------------------------------------------
-    def root(self, prefix: tuple[int, ...] = ()) -> tuple[bytes, bytes, int, bool]:
-        """Fingerprint, snapshot, violations mask and mark of the state after ``prefix`` (then settled)."""
+    def root(self, prefix: tuple[int, ...] = ()) -> tuple[bytes, Saved, int, bool]:
+        """Fingerprint, saved state, violations mask and mark of the state after ``prefix`` (then settled)."""
         run = self.run
         for index in prefix:
             run.controller.turn(index)
         run.settle_now()
-        return run.fingerprint(), run.save(), mask_of(run.violations()), bool(self.mark and self.mark(run))
+        return run.fingerprint(), saved(run), mask_of(run.violations()), bool(self.mark and self.mark(run))
 
-    def plant(self, fp: bytes | None, blob: bytes | None, violations: int, marked: bool) -> None:
+    def plant(self, fp: bytes | None, blob: Saved | None, violations: int, marked: bool) -> None:
         """Make the root this partition's only state at depth 0 (None: the root is another partition's)."""
         if fp is None or blob is None:
             return
@@ -176,7 +180,7 @@ class Partition:
             if (stop is not None and stop()) or (deadline is not None and time.perf_counter() >= deadline):
                 stats.stopped = True
                 break
-            fp, blob = self.frontier[self._done]
+            fp, (blob, rename) = self.frontier[self._done]
             self._done += 1
             if deep or fp in self.marked:
                 continue
@@ -186,7 +190,7 @@ class Partition:
             if not moves:
                 self.ended.add(fp)
                 continue
-            names = [run.canonical_name(c) for c in moves]
+            names = [rename.get(c, c) for c in moves]
             before = self.visited[fp].violations
             edges = self.edges.setdefault(fp, {}) if self.keep_edges else None
             for i, component in enumerate(moves):
@@ -209,7 +213,7 @@ class Partition:
                     child not in keys or (fp, name) < keys[child]
                 ):
                     keys[child] = (fp, name)
-                    blobs[child] = run.save()
+                    blobs[child] = saved(run)
                 out[home].append((child, fp, name, viol, viol & ~before, marked, self.index))
             if tick is not None and stats.expanded % 64 == 0:
                 tick(stats)
@@ -247,7 +251,7 @@ class Partition:
                 if (parent, move) < (entry[0], entry[1]):  # type: ignore[operator]
                     entry[0], entry[1], entry[5] = parent, move, generator
         requests: list[list[bytes]] = [[] for _ in range(self.count)]
-        frontier: list[tuple[bytes, bytes]] = []
+        frontier: list[tuple[bytes, Saved]] = []
         for child, (parent, move, viol, new, marked, generator) in fresh.items():
             self.visited[child] = Info(depth, parent, move, viol)  # type: ignore[arg-type]
             if new:
@@ -264,14 +268,14 @@ class Partition:
         self._next_frontier = frontier
         return requests, stats
 
-    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, bytes]]]:
+    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, Saved]]]:
         """The snapshots other partitions asked for (their new states, reached here), by owner."""
-        out: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self.count)]
+        out: list[list[tuple[bytes, Saved]]] = [[] for _ in range(self.count)]
         for child in requests:
             out[owner(child, self.count)].append((child, self._blobs[child]))
         return out
 
-    def accept(self, produced: list[list[tuple[bytes, bytes]]]) -> int:
+    def accept(self, produced: list[list[tuple[bytes, Saved]]]) -> int:
         """Start the next depth: the new states' snapshots, saved here or sent by other partitions."""
         frontier = self._next_frontier
         for batch in produced:
@@ -298,6 +302,11 @@ class Partition:
 
     def violating(self) -> dict[bytes, int]:
         return dict(self.first)
+
+
+def saved(run: CoreRun) -> Saved:
+    """The run's state as a search keeps it (its renaming is already worked out: the fingerprint needed it)."""
+    return run.save(), (run.canonical()[1] if run.symmetry else {})
 
 
 @dataclass

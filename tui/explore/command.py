@@ -46,13 +46,19 @@ class Options:
     max_runs: int | None = None
     max_seconds: float | None = None
     max_states: int | None = None
-    workers: int = 1
+    #: Processes (None: one, or with ``--cluster`` every CPU the cluster has).
+    workers: int | None = None
     cluster: str | None = None
     as_json: bool = False
     save: str | None = None
     seed: int = 0
     reduction: bool = True
     pct_changes: int = 3
+
+    @property
+    def split(self) -> bool:
+        """Is the search to run over more than this process?"""
+        return (self.workers or 1) > 1 or self.cluster is not None
 
     def check(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -63,11 +69,11 @@ class Options:
             raise BadInput(f"--max-seconds {self.max_seconds:g}: expected a number of seconds > 0")
         if self.max_states is not None and self.max_states < 1:
             raise BadInput(f"--max-states {self.max_states}: expected a number >= 1")
-        if self.workers < 1:
+        if self.workers is not None and self.workers < 1:
             raise BadInput(f"--workers {self.workers}: expected a number >= 1")
         if self.pct_changes < 0:
             raise BadInput(f"--pct-changes {self.pct_changes}: expected a number >= 0")
-        if (self.workers > 1 or self.cluster is not None) and self.strategy != "exhaustive":
+        if self.split and self.strategy != "exhaustive":
             raise BadInput("--workers and --cluster split the exhaustive search: use them with --strategy exhaustive")
 
 
@@ -184,7 +190,7 @@ def explore_command(
 
         import_ray()  # without the extra: one line naming it, before any work
     if shrink_session is not None:
-        if options.workers > 1 or options.cluster is not None:
+        if options.split:
             raise BadInput("--workers and --cluster split the exhaustive search, not --shrink")
         return _shrink_command(Path(shrink_session), options)
     loaded = load_scenario(scenario, overrides)

@@ -51,7 +51,7 @@ from tui.sim.controller import Choice, Controller, Ctx, Gate, Proc, Program, Sim
 from tui.sim.policies import Manual
 from tui.sim.simulation import Simulation, Snapshot, thawed
 from tui.sim.trace import Event, Trace, TraceState
-from tui.sim.world import World
+from tui.sim.world import DNS_MILESTONES, World
 
 #: Invariants the explorer reports: the world's two plus the end-of-run one.
 EXPLORED_INVARIANTS = ("NeverDeleteActive", "EndpointNeverEmpty", "EventuallyRepairable")
@@ -134,6 +134,7 @@ class CoreController(Controller):
         self._rng_start = self.rng.getstate()
         self._choice_rng_start = self.choice_rng.getstate()
         self.seed = seed
+        self._ctx_cache: dict[str, Ctx] = {}
 
     def spawn(
         self,
@@ -220,6 +221,7 @@ class CoreController(Controller):
         heap: list[tuple[float, int, int, Gate]] = []
         waiters: dict[str, list[str]] = {}
         ctxs: dict[str, Ctx] = {}
+        known = self._ctx_cache  # a Ctx holds only the controller and a name: one per name will do
         for name, program, state, time, rank, gate_seq, kind, args, signal in entries:
             procs[name] = Proc(program, state)
             gate = Gate(time, rank, gate_seq, name, Action(kind, args), signal)
@@ -228,7 +230,10 @@ class CoreController(Controller):
                 waiters.setdefault(signal, []).append(name)
             if time < math.inf:
                 heap.append((time, rank, gate_seq, gate))
-            ctxs[name] = Ctx(self, name)
+            ctx = known.get(name)
+            if ctx is None:
+                ctx = known[name] = Ctx(self, name)
+            ctxs[name] = ctx
         heapq.heapify(heap)
         # Waiters wake in the order they started waiting, as in the original run (as Controller.thaw).
         for names in waiters.values():
@@ -327,7 +332,8 @@ class CoreRun:
         self.azs: list[str] = world.scenario.enactor_names()
         self._blocks = [(az, f"enactor/{az}", f"cleanup/{az}") for az in self.azs]
         self.symmetry = True
-        self._canon: tuple[tuple[Any, ...], dict[str, str]] | None = None
+        self._canon: tuple[str, dict[str, str]] | None = None
+        self._renames: dict[tuple[int, ...], dict[str, str]] = {}
         self._canon_at = -1
         self._cached_at = -1
         self._pending: list[Gate] = []
@@ -533,9 +539,9 @@ class CoreRun:
 
     # -- the state abstraction ---------------------------------------------------
     def fingerprint(self) -> bytes:
-        """A digest of :meth:`abstract_state` (of :meth:`canonical` with symmetry on)."""
-        state = self.canonical()[0] if self.symmetry else self.abstract_state()
-        return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
+        """A digest of :meth:`abstract_state` (of :meth:`canonical`'s text with symmetry on)."""
+        text = self.canonical()[0] if self.symmetry else repr(self.abstract_state())
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
     def _gate_info(self, gate: Gate) -> tuple[Any, ...]:
         """A gate as the abstraction sees it: action, waiting on a signal, locals not in the action."""
@@ -579,8 +585,8 @@ class CoreRun:
         requests = tuple(sorted(self.world.cleanup_requests.items()))
         return (self._zones(), gates, requests, self._world())
 
-    def canonical(self) -> tuple[tuple[Any, ...], dict[str, str]]:
-        """The abstract state up to renaming Availability Zones, and the renaming used.
+    def canonical(self) -> tuple[str, dict[str, str]]:
+        """The abstract state up to renaming Availability Zones, as text, and the renaming used.
 
         The Enactors (each with its clean-up) run the same code and differ
         only by name, which nothing in the core reads (the lock holder's name
@@ -589,7 +595,9 @@ class CoreRun:
         is sorted, and AZs are renamed ``#0``, ``#1``, ... in that order: two
         states that differ by a permutation of AZs hash the same. Sorting
         by any total order of the blocks gives the same classes; sorting by
-        their ``repr`` needs no order between unlike values.
+        their ``repr`` needs no order between unlike values, and the sorted
+        texts are the state's text as they are (it is hashed on every step,
+        so each part is rendered once).
         """
         if self._canon_at == self.controller.steps and self._canon is not None:
             return self._canon
@@ -597,21 +605,28 @@ class CoreRun:
         info = self._gate_info
         requests = self.world.cleanup_requests
         blocks = []
-        for az, enactor, cleanup in self._blocks:
+        for i, (az, enactor, cleanup) in enumerate(self._blocks):
             e, c = parked.get(enactor), parked.get(cleanup)
             block = (None if e is None else info(e), None if c is None else info(c), requests.get(az))
-            blocks.append((repr(block), block, az))
-        blocks.sort(key=lambda b: b[0])
-        rename: dict[str, str] = {}
-        for i, (_, _, az) in enumerate(blocks):
-            rename[f"enactor/{az}"] = f"enactor/#{i}"
-            rename[f"cleanup/{az}"] = f"cleanup/#{i}"
-        others = tuple(
-            sorted((c, info(g)) for c, g in parked.items() if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
-        )
-        state = (self._zones(), others, tuple(b[1] for b in blocks), self._world())
-        self._canon, self._canon_at = (state, rename), self.controller.steps
+            blocks.append((repr(block), i))
+        blocks.sort()
+        order = tuple(i for _, i in blocks)
+        rename = self._renames.get(order)
+        if rename is None:
+            rename = self._renames[order] = self._rename(order)
+        others = sorted((c, info(g)) for c, g in parked.items() if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
+        text = "|".join((repr(self._zones()), repr(others), *(b for b, _ in blocks), repr(self._world())))
+        self._canon, self._canon_at = (text, rename), self.controller.steps
         return self._canon
+
+    def _rename(self, order: tuple[int, ...]) -> dict[str, str]:
+        """The renaming that puts AZ ``order[0]`` first (``#0``), then ``order[1]``, and so on."""
+        rename: dict[str, str] = {}
+        for position, i in enumerate(order):
+            az = self.azs[i]
+            rename[f"enactor/{az}"] = f"enactor/#{position}"
+            rename[f"cleanup/{az}"] = f"cleanup/#{position}"
+        return rename
 
     def canonical_name(self, component: str) -> str:
         """``component``'s name in the canonical frame (itself without symmetry)."""
@@ -719,11 +734,17 @@ def core_run(
     keep_trace: bool = False,
     snapshot: Snapshot | None = None,
     events: list[Event] | None = None,
+    lean: bool | None = None,
 ) -> CoreRun:
     """The DNS core of ``scenario``, untimed: fresh, or continued from ``snapshot`` (see :meth:`CoreRun.snapshot`).
 
     Searches run thousands of these, so by default the trace only feeds the
     explorer's listeners; ``keep_trace`` keeps the full, hashed trace.
+    ``lean`` (the default without a kept trace) builds the world with the
+    same installers, then drops what only the cascade uses (see
+    :func:`lean_world`): a search saves and restores the world on every step.
+    A run for the replay (``keep_trace``) keeps the whole world, which the
+    replay UI's panels read.
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed
@@ -741,12 +762,31 @@ def core_run(
     )
     if restored is None:
         world = install_all(explored, controller)
+        if not keep_trace if lean is None else lean:
+            lean_world(world)
     else:
         frozen, world, _plan, _trace = restored
         world.attach(explored)
         controller.world = world
         controller.thaw(frozen)
     return CoreRun(controller, world, run_seed)
+
+
+def lean_world(world: World) -> World:
+    """Drop the cascade's part of a freshly installed world: its region flags, milestones and health lanes.
+
+    The explorer's controller never starts a cascade component, and no
+    component of the DNS core reads or writes ``world.flags``, nor any
+    milestone or health lane but the DNS ones; yet the cascade's entries are
+    most of a world's objects, and a search pickles the world for every state
+    it keeps and unpickles it for every step it takes. Milestones and lanes are
+    looked up with ``get`` and set on first use, so the core behaves the same
+    without the others (a test walks both worlds side by side).
+    """
+    world.flags = {}
+    world.milestones = {k: v for k, v in world.milestones.items() if k in DNS_MILESTONES}
+    world.health = {k: v for k, v in world.health.items() if k == "dns"}
+    return world
 
 
 @asynccontextmanager

@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
 from tui.errors import BadInput
-from tui.explore.bfs import BfsOutcome, Limits, Partition, Progress, mask_of, owner
+from tui.explore.bfs import BfsOutcome, Limits, Partition, Progress, mask_of, owner, saved
 from tui.explore.model import core_run
 from tui.scenario import Scenario
 
@@ -163,7 +163,7 @@ def parallel_bfs(
         if root_viol:
             out.first_violation_s = time.perf_counter() - started
         home = owner(root, count)
-        blob = run.save()
+        blob = saved(run)
         pool.call(
             "plant", [(root, blob, root_viol, False) if i == home else (None, None, 0, False) for i in range(count)]
         )

@@ -1,10 +1,18 @@
-"""Search strategies over the DNS core: exhaustive DFS, random walks, PCT.
+"""Search strategies over the DNS core: exhaustive (breadth- or depth-first), random walks, PCT.
 
-The exhaustive search is *stateful*: component state is data, so every state
-on the depth-first stack that still has moves to try keeps a snapshot of the
-run (:meth:`CoreRun.snapshot`), and the search goes on from there by
-restoring it instead of replaying the path from the root. It is a
-depth-first search over the state graph with
+Both exhaustive searches are *stateful*: component state is data, so a state
+still to be expanded keeps a snapshot of the run (:meth:`CoreRun.save`), and
+the search goes on from there by restoring it instead of replaying the path
+from the root.
+
+**Breadth-first** (the default, :mod:`tui.explore.bfs`) keeps only the
+reductions that preserve distances (state hashing and AZ symmetry), so the
+first schedule it finds to a violation is a shortest one: the shortest
+counterexample is exact in the one search, and the search splits over worker
+processes or a Ray cluster with the same result (:mod:`tui.explore.parallel`).
+
+**Depth-first** (``method="dfs"``) adds partial-order reduction, for fewer
+steps when a variant is to be verified rather than debugged:
 
 * **state hashing** at every decision point (:meth:`CoreRun.fingerprint`),
   so a state reached again is not explored again, up to a permutation of
@@ -20,12 +28,12 @@ depth-first search over the state graph with
 
 Commuting steps are read off each step's footprint (:meth:`CoreRun.footprint`):
 steps of different components touching different endpoints, records or
-requests commute.
+requests commute. Its paths to violations are bounds only (the reductions
+reorder and lengthen them), so when it finds violations a breadth-first search
+up to the depth of the last one it needs makes them exact.
 
-Every explored edge is kept, so a breadth-first search over what was seen
-bounds the shortest counterexample; one more search without reduction,
-bounded just below that, makes it exact. Counterexamples are replayed at the
-end to confirm them and to recover the controller's choice indices.
+Counterexamples are replayed at the end to confirm them and to recover the
+controller's choice indices.
 """
 
 from __future__ import annotations
@@ -404,11 +412,14 @@ def breadth_first(
     symmetry: bool = True,
     limits: Limits | None = None,
     progress: OnProgress | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     cluster: str | None = None,
 ) -> tuple[BfsOutcome, int]:
-    """The breadth-first search in this process, over local worker processes, or on a Ray cluster."""
-    if cluster is None and workers <= 1:
+    """The breadth-first search in this process, over local worker processes, or on a Ray cluster.
+
+    ``workers`` None is one process locally, and every CPU of the cluster with ``cluster``.
+    """
+    if cluster is None and (workers or 1) <= 1:
         return bfs(scenario, symmetry=symmetry, limits=limits, progress=progress), 1
     from tui.explore.parallel import parallel_bfs
 
@@ -427,7 +438,7 @@ async def exhaustive(
     progress: OnProgress | None = None,
     method: str | None = None,
     limits: Limits | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     cluster: str | None = None,
 ) -> SearchResult:
     """Every interleaving of the DNS core; violations and shortest counterexamples.
