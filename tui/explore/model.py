@@ -334,6 +334,8 @@ class CoreRun:
         self.symmetry = True
         self._canon: tuple[str, dict[str, str]] | None = None
         self._renames: dict[tuple[int, ...], dict[str, str]] = {}
+        self._footprints: dict[tuple[str, Action], Footprint] = {}
+        self._independent: dict[tuple[str, Action, str, Action], bool] = {}
         self._canon_at = -1
         self._cached_at = -1
         self._pending: list[Gate] = []
@@ -647,9 +649,17 @@ class CoreRun:
 
         An action of a kind not listed here may touch everything: a new
         component or a new kind of step can make the search slower, never
-        unsound.
+        unsound. A footprint depends on the component and its action only,
+        and the depth-first search asks for the same few many times: each is
+        worked out once per run.
         """
-        comp, action = gate.component, gate.action
+        key = (gate.component, gate.action)
+        known = self._footprints.get(key)
+        if known is None:
+            known = self._footprints[key] = self._footprint(*key)
+        return known
+
+    def _footprint(self, comp: str, action: Action) -> Footprint:
         kind = action.kind
         none: frozenset[str] = frozenset()
         if kind == "planner.issue":
@@ -724,7 +734,13 @@ class CoreRun:
 
     def independent(self, a: Gate, b: Gate) -> bool:
         """Do the two runnable steps commute? (Time is unobservable, so footprints decide.)"""
-        return a.component != b.component and not self.footprint(a).conflicts(self.footprint(b))
+        if a.component == b.component:
+            return False
+        key = (a.component, a.action, b.component, b.action)
+        known = self._independent.get(key)
+        if known is None:
+            known = self._independent[key] = not self.footprint(a).conflicts(self.footprint(b))
+        return known
 
 
 def core_run(
