@@ -68,3 +68,18 @@ def test_validate_builtin_file_ok() -> None:
 def test_usage_error_exits_2() -> None:
     assert runner.invoke(app, ["run", "--no-such-flag"]).exit_code == 2
     assert runner.invoke(app, ["run", "--policy", "chaos"]).exit_code == 2
+
+
+def test_until_outside_the_window_is_one_line_and_exit_2() -> None:
+    result = runner.invoke(app, ["run", "--until", "16:30"])
+    assert result.exit_code == 2
+    assert "--until 16:30: outside the window, expected a time from 23:40 to 15:20 PDT" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_scenario_nested_thousands_deep_is_one_line_and_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = runner.invoke(app, ["validate", str(deep)])
+    assert result.exit_code == 2
+    assert "nested too deeply" in result.output and len(result.output.strip().splitlines()) == 1

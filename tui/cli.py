@@ -71,6 +71,17 @@ def user_time(option: str, text: str) -> float:
         raise BadInput(f"{option} {text}: {err}") from None
 
 
+def window_time(option: str, text: str, scenario: Any) -> float:
+    """A time the user gave that must fall inside the scenario's window (else one line, exit 2)."""
+    from tui.clock import hhmm
+
+    at = user_time(option, text)
+    start, end = scenario.time("scenario.start"), scenario.time("scenario.end")
+    if not start <= at <= end:
+        raise BadInput(f"{option} {text}: outside the window, expected a time from {hhmm(start)} to {hhmm(end)} PDT")
+    return at
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"outage-tui {__version__}")
@@ -137,7 +148,7 @@ def run(
         if events not in ("key", "all"):
             raise BadInput(f"--events {events}: expected key or all")
         loaded = load_scenario(scenario, set_ or [])
-        stop = user_time("--until", until) if until else None
+        stop = window_time("--until", until, loaded) if until else None
         if record is not None:
             # The same run, with the header and then every move written to the file as it is made.
             from tui.record import record_headless, scenario_path_of

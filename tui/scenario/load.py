@@ -92,6 +92,11 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         where = f"line {match[1]}, column {match[2]}" if match else "file"
         reason = re.sub(r"\s*\(at line.*\)$", "", message) or message
         raise ScenarioError(label, where, f"invalid TOML ({reason})", "a valid TOML document") from None
+    except RecursionError:
+        # The parser recurses once per level: a file nested thousands deep is bad input, not a crash.
+        raise ScenarioError(
+            label, "file", "values nested too deeply to read", "a scenario nested a few levels deep"
+        ) from None
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
