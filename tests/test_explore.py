@@ -428,7 +428,7 @@ def test_progress_line_only_on_a_terminal() -> None:
     import io
 
     from tui.explore.bfs import Progress
-    from tui.explore.command import ProgressLine
+    from tui.explore_command import ProgressLine
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

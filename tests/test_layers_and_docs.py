@@ -1,8 +1,9 @@
 """The layers the README promises, and the references docstrings make, are checked, not just written.
 
-* The simulation core imports neither Textual nor Rich, and the session layer
-  does not import Textual: each is imported alone in a fresh interpreter and
-  ``sys.modules`` is read.
+* No module of the core layers (``sim``, ``scenario``, ``record``, ``explore``,
+  ``session``) imports Textual or Rich: each layer is imported whole in a
+  fresh interpreter and ``sys.modules`` is read. Command-line front ends that
+  print with Rich live beside ``tui/cli.py``.
 * Every Sphinx-style reference in a docstring or comment of ``tui/``
   (``:func:`...```, ``:class:`...```, ``:meth:`...```, ``:mod:`...```,
   ``:data:`...```, ``:attr:`...```) names something that exists, looked up
@@ -34,10 +35,33 @@ def loaded_by(module: str) -> set[str]:
     return set(json.loads(out.stdout))
 
 
-@pytest.mark.parametrize("module", ["tui.sim.simulation", "tui.explore.search", "tui.scenario"])
-def test_the_core_imports_neither_textual_nor_rich(module: str) -> None:
-    loaded = loaded_by(module)
+CORE_LAYERS = ("sim", "scenario", "record", "explore", "session")
+
+
+def modules_of(layer: str) -> list[str]:
+    root = PACKAGE / layer
+    return sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in root.rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", CORE_LAYERS)
+def test_no_core_layer_imports_textual_or_rich(layer: str) -> None:
+    """Every module of the layer, imported in one fresh interpreter: the UI libraries never come in."""
+    loaded = loaded_by(", ".join(modules_of(layer)))
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
+
+
+UI_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:textual|rich)\b", re.M)
+
+
+@pytest.mark.parametrize("layer", CORE_LAYERS)
+def test_no_core_layer_names_textual_or_rich_even_in_a_late_import(layer: str) -> None:
+    """A lazy import inside a function escapes the import check above; the source does not."""
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        for match in UI_IMPORT.finditer(path.read_text())
+    ]
+    assert found == []
 
 
 def test_the_session_layer_does_not_import_textual() -> None:

@@ -265,7 +265,7 @@ def explore(
     """Search the DNS core's interleavings for broken invariants (exhaustive, random, PCT)."""
 
     def body() -> int:
-        from tui.explore.command import Options, explore_command
+        from tui.explore_command import Options, explore_command
 
         options = Options(
             strategy=strategy,
