@@ -766,7 +766,7 @@ def core_run(
     run_seed = scenario.get("scenario.seed") if seed is None else seed
     if snapshot is not None:
         run_seed = snapshot.seed
-    restored = None if snapshot is None else thawed(snapshot, events)
+    restored = None if snapshot is None else thawed(snapshot, events, explored)
     controller = CoreController(
         keep_trace=keep_trace,
         tick=explored.get("dns.enactor.lock_ttl_s") + 1.0,
@@ -782,7 +782,6 @@ def core_run(
             lean_world(world)
     else:
         frozen, world, _plan, _trace = restored
-        world.attach(explored)
         controller.world = world
         controller.thaw(frozen)
     return CoreRun(controller, world, run_seed)

@@ -33,7 +33,6 @@ from tui.record.format import DNS_CORE, MAIN, ChoiceEntry, ControlEntry, ForkEnt
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
-from tui.sim.controller import Choice
 from tui.sim.policies import make_policy
 from tui.sim.simulation import Simulation, Snapshot, open_simulation
 from tui.sim.trace import Event
@@ -54,9 +53,6 @@ class Move:
     action: str
     time: float
     hand: bool = False
-
-    def same_move(self, choice: Choice) -> bool:
-        return choice.component == self.component and choice.action == self.action
 
 
 @dataclass

@@ -39,9 +39,6 @@ class Pick:
     time: float
     by_policy: bool
 
-    def same_move(self, choice: Choice) -> bool:
-        return choice.component == self.component and choice.action == self.action
-
 
 @dataclass(frozen=True)
 class Note:
@@ -73,7 +70,7 @@ class Timeline:
     #: Where the run started and its lanes' first states (a timeline opened from a snapshot gets its parent's).
     start: float = -1.0
     initial_health: dict[str, str] = field(default_factory=dict)
-    lanes: LaneIndex | None = None  # type: ignore[assignment]  # always set once built
+    lanes: LaneIndex | None = None  # set in __post_init__ when not given
 
     def __post_init__(self) -> None:
         if self.sim.steps == 0:

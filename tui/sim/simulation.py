@@ -261,10 +261,13 @@ class Simulation:
         }
 
 
-def thawed(snapshot: Snapshot, events: list[Event] | None) -> tuple[dict[str, Any], World, Any, Trace]:
-    """A private copy of ``snapshot``'s state: controller data, world, planned pick, and its trace."""
+def thawed(
+    snapshot: Snapshot, events: list[Event] | None, scenario: Scenario
+) -> tuple[dict[str, Any], World, Any, Trace]:
+    """A private copy of ``snapshot``'s state (its world running ``scenario``): controller data, world,
+    planned pick, and its trace."""
     frozen, world, plan = pickle.loads(snapshot.blob)
-    world.attach(snapshot.scenario)
+    world.attach(scenario)
     if events is not None and len(events) != snapshot.events:
         raise ValueError(f"{len(events)} events given for a snapshot taken after {snapshot.events}")
     return frozen, world, plan, Trace(frozen["trace"], events)
@@ -290,7 +293,7 @@ async def open_simulation(
     if snapshot is not None:
         run_seed = snapshot.seed
     timing = timing_for(chosen.timing, scenario)
-    restored = None if snapshot is None else thawed(snapshot, events)
+    restored = None if snapshot is None else thawed(snapshot, events, scenario)
     async with trio.open_nursery() as nursery:
         controller = Controller(
             nursery,
@@ -304,7 +307,6 @@ async def open_simulation(
             world, plan = install_all(scenario, controller), None
         else:
             frozen, world, plan, _trace = restored
-            world.attach(scenario)
             controller.world = world
             controller.thaw(frozen)
         sim = Simulation(controller, world, chosen, run_seed)
