@@ -90,15 +90,20 @@ async def test_counterexample_opens_at_its_first_step_and_steps_to_the_violation
         snap = app.snapshot
         assert snap is not None and snap.step == 0 and not snap.playing
         assert "DNS core (untimed)" in header_text(app)
-        # The digit keys pick the first recorded move by hand; ``n`` takes the rest as recorded.
+        # The recorded move is the one marked; the digit keys pick it by hand, ``n`` takes the rest as recorded.
+        assert app.snapshot.policy_pick == moves[0]
         await pilot.press(str(moves[0] + 1))
         await settle(pilot)
         assert app.snapshot.step == 1
-        for _ in moves[1:]:
+        for move in moves[1:]:
+            assert app.snapshot.policy_pick == move
             await pilot.press("n")
             await settle(pilot)
         assert app.snapshot.moves == tuple(moves)
         assert "EndpointNeverEmpty" in app.snapshot.violations
+        status = app.snapshot.status
+        assert status.startswith("end of counterexample: ") and status.endswith(f" broken at step {len(moves)}")
+        assert "EndpointNeverEmpty" in status
         assert "ANSWER: 0" in dns_text(app)
     # Recorded again from the replay UI, the walk-through is still a DNS-core session and replays the same.
     assert read_session(again).header.world == "dns-core"

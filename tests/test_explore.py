@@ -208,7 +208,7 @@ def test_cli_json_summary_and_saved_sessions(tmp_path: Path) -> None:
     for f in files:
         lines = f.read_text().splitlines()
         head = json.loads(lines[0])
-        assert head["format"] == "outage-tui-session" and head["version"] == 1
+        assert head["format"] == "outage-tui-session" and head["version"] == 2
         assert head["scenario"] == "us-east-1-2025-10-20" and head["policy"] == "manual"
         assert head["overrides"] == SMALL
         assert all(json.loads(line)["type"] == "choice" for line in lines[1:])

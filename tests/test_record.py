@@ -60,7 +60,7 @@ def test_recorded_run_replays_in_a_new_process_with_the_same_trace_hash(
     header, *entries = lines_of(path)
     assert header == {
         "format": "outage-tui-session",
-        "version": 1,
+        "version": 2,
         "scenario": SCENARIO,
         "scenario_sha256": recorded["scenario_sha256"],
         "overrides": [],
@@ -238,10 +238,10 @@ def test_bad_entries_name_the_line(short_session: Path, entry: dict, found: str)
 def test_wrong_version_is_one_line_error(short_session: Path) -> None:
     lines = short_session.read_text().splitlines(keepends=True)
     header = json.loads(lines[0])
-    header["version"] = 2
+    header["version"] = 3
     short_session.write_text(json.dumps(header) + "\n" + "".join(lines[1:]))
     error = one_line_error(cli("run", "--session", str(short_session), check=False))
-    assert f"{short_session}: line 1: found version 2, expected version 1" in error
+    assert f"{short_session}: line 1: found version 3, expected version 1 or 2" in error
 
 
 @pytest.mark.parametrize(

@@ -109,17 +109,23 @@ async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_proc
         await send(pilot, c.Fork("other-order"), c.Step(1), c.Step(), c.Step(), c.Note("another order"))
         await send(pilot, c.Switch("main"), c.Step(), c.Step(), c.SetSpeed(4.0))
         await send(pilot, c.Fork("early-restore", (EARLY_RESTORE,)), c.Step(), c.Note("restored early"))
-        await send(pilot, c.Switch("main"), c.JumpMilestone(-1), c.Step(1), c.Step())
+        await send(pilot, c.Switch("main"))
+        whole = hashes(app)  # every timeline at the end of its history
+        # Back to the start of main, then a different move there: main keeps its 14 moves, a fork takes it.
+        await send(pilot, c.JumpMilestone(-1), c.Step(1), c.Step())
         recorded = hashes(app)
         forks = [(f.name, f.parent, f.forked_at) for f in app.snapshot.forks]
         notes = {name: [(n.step, n.text) for n in tl.notes] for name, tl in app.session.timelines.items()}
         steps = {name: tl.sim.steps for name, tl in app.session.timelines.items()}
-    assert set(recorded) == {"main", "other-order", "early-restore"}
-    assert steps["main"] == 2  # main went back to the start, past both forks, and moved on
+        history = {name: len(tl.picks) for name, tl in app.session.timelines.items()}
+        assert app.snapshot.fork == "main~1"
+    assert set(recorded) == {"main", "other-order", "early-restore", "main~1"}
+    assert steps["main"] == 0 and history["main"] == 14  # main's cursor went back; its moves stay
+    assert steps["main~1"] == 2 and ("main~1", "main", 0) in forks
     summary = summary_in_a_new_process(path)
-    assert summary["trace_sha256"] == recorded["main"]
+    assert summary["trace_sha256"] == whole["main"]
     assert {name: fork["trace_sha256"] for name, fork in summary["forks"].items()} == {
-        k: v for k, v in recorded.items() if k != "main"
+        k: v for k, v in (whole | {"main~1": recorded["main~1"]}).items() if k != "main"
     }
     assert summary["forks"]["early-restore"]["overrides"] == [EARLY_RESTORE]
 
@@ -128,18 +134,25 @@ async def test_manual_session_with_forks_and_notes_reopens_exactly_in_a_new_proc
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         snap = again.snapshot
-        assert snap is not None and not snap.playing and snap.fork == "main" and snap.speed == 4.0
+        assert snap is not None and not snap.playing and snap.fork == "main~1" and snap.speed == 4.0
         assert hashes(again) == recorded
         assert [(f.name, f.parent, f.forked_at) for f in snap.forks] == forks
         assert {name: [(n.step, n.text) for n in tl.notes] for name, tl in again.session.timelines.items()} == notes
         assert "reopened" in header_text(again)
         # Carry on from there: fork the reopened main and step it.
         await send(pilot, c.Fork("later"), c.Step())
-        assert again.snapshot.fork == "later" and again.snapshot.step == steps["main"] + 1
+        assert again.snapshot.fork == "later" and again.snapshot.step == steps["main~1"] + 1
         carried_on = hashes(again)
     # The new recording starts with everything the reopened session held, then what was done after.
     summary = summary_in_a_new_process(continued)
-    assert {"main": summary["trace_sha256"]} | {n: f["trace_sha256"] for n, f in summary["forks"].items()} == carried_on
+    assert {"main": summary["trace_sha256"]} | {n: f["trace_sha256"] for n, f in summary["forks"].items()} == (
+        carried_on | {"main": whole["main"]}  # main's cursor is at its start, its history whole
+    )
+    # ...and it reopens with every cursor where it was.
+    third = create_app(session=str(continued))
+    async with third.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert hashes(third) == carried_on
 
 
 @pytest.mark.asyncio

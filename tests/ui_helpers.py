@@ -45,3 +45,9 @@ def choices_text(app: ReplayApp) -> str:
 
 def header_text(app: ReplayApp) -> str:
     return plain(app.header.body)
+
+
+def screen_text(app: ReplayApp) -> str:
+    """Every character on the screen as the terminal would show it, overlays included, one line per row."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)  # type: ignore[union-attr]

@@ -43,6 +43,7 @@ from tui.app.widgets.eventlog import ALL_FILTER, KEY_FILTER, EventLog
 from tui.app.widgets.header import IncidentHeader
 from tui.app.widgets.timeline import RACE_ZOOM, ZOOMS, TimelineView
 from tui.clock import pdt_clock
+from tui.record.markers import View
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
@@ -76,6 +77,15 @@ BINDINGS: list[Binding] = [
     Binding("b", "milestone(-1)", "Back", tooltip="Go back to the previous milestone", id="milestone-prev", show=False),
     Binding("1", "pick(1)", "Pick", key_display="1-9", tooltip="Let the listed component move next", id="pick-1"),
     *(Binding(k, f"pick({k})", f"Pick {k}", show=False, id=f"pick-{k}") for k in PICK_KEYS[1:]),
+    Binding(
+        "backspace",
+        "step_back",
+        "Step back",
+        key_display="⌫",
+        tooltip="One move back; the move stays recorded, n takes it again",
+        id="step-back",
+    ),
+    Binding("u", "undo", "Undo", tooltip="Back to where the last move started (nothing recorded is lost)", id="undo"),
     Binding("f", "fork", "Fork", tooltip="Fork this timeline here (optionally with --set changes)", id="fork"),
     Binding("t", "fork_tree", "Forks", tooltip="Fork tree: switch or compare", id="fork-tree"),
     Binding("v", "compare", "Compare", tooltip="Compare this fork with its parent", id="compare"),
@@ -134,6 +144,23 @@ BINDINGS: list[Binding] = [
     Binding("c", "follow", "Follow", tooltip="Timeline: follow the cursor again", id="follow"),
     Binding("l", "log_filter", "Log filter", tooltip="Event log: key, all, then one component", id="log-filter"),
     Binding("a", "note", "Note", tooltip="Add a speaker note at this step", id="note"),
+    Binding("s", "slide", "Slide", tooltip="Mark this moment and view as a stop of the talk", id="slide"),
+    Binding(
+        "greater_than_sign",
+        "marker(1)",
+        "Next marker",
+        key_display=">",
+        tooltip="Go to the next marker (note, fork, milestone, slide)",
+        id="marker-next",
+    ),
+    Binding(
+        "less_than_sign",
+        "marker(-1)",
+        "Prev marker",
+        key_display="<",
+        tooltip="Go to the previous marker",
+        id="marker-prev",
+    ),
     Binding("r", "record", "Record", tooltip="Start or stop recording the session to a file", id="record"),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key", id="help"),
     Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
@@ -141,11 +168,13 @@ BINDINGS: list[Binding] = [
 #: Shown in the footer when they apply; the rest are in the help overlay and the palette.
 FOOTER = {
     *("play", "stop", "step", "step-event", "milestone-next", "pick-1"),
-    *("fork", "fork-tree", "compare", "help", "quit"),
+    *("fork", "fork-tree", "compare", "marker-next", "marker-prev", "help", "quit"),
 }
 BINDINGS = [b if b.id in FOOTER else dataclasses.replace(b, show=False) for b in BINDINGS]
 #: Actions that move the simulation: refused while a long move runs (keys, footer clicks, palette entries).
-MOVES = frozenset({"step", "step_event", "milestone", "pick", "go_to", "fork", "fork_tree"})
+MOVES = frozenset(
+    {"step", "step_event", "milestone", "pick", "go_to", "fork", "fork_tree", "step_back", "undo", "marker"}
+)
 #: What a refused action is called in its notice: the binding's description.
 DESCRIPTIONS = {b.action: b.description for b in BINDINGS}
 
@@ -188,7 +217,12 @@ class ReplayApp(App[None]):
         yield DoomPanel(id="doom")
         yield EventLog(id="log")
         yield BusyBar(id="busy")
+        yield from self.compose_extra()
         yield Footer(compact=True)
+
+    def compose_extra(self) -> ComposeResult:
+        """Widgets a subclass adds above the footer (the presenter's caption)."""
+        yield from ()
 
     # -- the Trio guest -----------------------------------------------------------
     def on_mount(self) -> None:
@@ -207,6 +241,10 @@ class ReplayApp(App[None]):
         self.set_focus(None)
         #: Set by ``m`` and ``g``: the view they lead to is checked for the race (see :meth:`_zoom_to_race`).
         self._jumped = False
+        #: The view last sent to the session (what a marker made now would show).
+        self._sent_view = View()
+        #: How many marker visits the screen has shown (a new one applies that marker's view).
+        self._marker_visits = 0
         #: A comparison that arrived while a text dialog was open: shown when the dialog closes.
         self._pending_comparison: Comparison | None = None
         self._guest.start()
@@ -255,7 +293,14 @@ class ReplayApp(App[None]):
     def on_session_updated(self, message: SessionUpdated) -> None:
         if not self.is_running:
             return
-        snap = message.snapshot
+        before = self.snapshot
+        self._show(message.snapshot)
+        self.after_update(before, message.snapshot)
+
+    def after_update(self, before: Snapshot | None, snap: Snapshot) -> None:
+        """Called once the screen shows ``snap`` (``before``: the view it replaced); for subclasses."""
+
+    def _show(self, snap: Snapshot) -> None:
         before = self.snapshot
         self.snapshot = snap
         self.header.show(snap)
@@ -269,6 +314,9 @@ class ReplayApp(App[None]):
         if self._jumped and snap.busy is None:
             self._jumped = False
             self._zoom_to_race(snap)
+        if snap.marker_visits != self._marker_visits and snap.busy is None:
+            self._marker_visits = snap.marker_visits
+            self._show_marker_view(snap)
         self.timeline.show(snap)
         self.dns.show(snap.dns)
         self.choices.show(snap)
@@ -279,6 +327,22 @@ class ReplayApp(App[None]):
                 screen.show_where(self._note_where(snap))
         if before is None or self._binding_state(before) != self._binding_state(snap):
             self.refresh_bindings()
+
+    def _show_marker_view(self, snap: Snapshot) -> None:
+        """Show the view recorded with the marker gone to: zoom, pan, and the overlay (compare, fork tree)."""
+        if snap.marker is None or not snap.markers:
+            return
+        view = snap.markers[snap.marker].view
+        self.timeline.apply_view(view.zoom, view.pan)
+        self._sent_view = view
+        for screen in list(self.screen_stack[1:]):
+            if isinstance(screen, CompareScreen | ForkTreeScreen) and self.screen is screen:
+                screen.dismiss(None)
+        if view.overlay == "compare" and len(snap.forks) > 1:
+            self.action_compare()
+        elif view.overlay == "tree":
+            self.action_fork_tree()
+        self.refresh_bindings()
 
     def _zoom_to_race(self, snap: Snapshot) -> None:
         """A jump that lands within a minute of the race zooms in on it, with the DNS automation lanes on top.
@@ -299,6 +363,8 @@ class ReplayApp(App[None]):
             len(snap.forks) > 1,
             any(at is not None for _, at in snap.milestones),
             snap.busy is not None,
+            bool(snap.markers),
+            snap.step > 0,
         )
 
     @property
@@ -315,7 +381,11 @@ class ReplayApp(App[None]):
             # long move arrives when the move ends); it opens once the dialog closes.
             self._pending_comparison = message.comparison
             return
-        self.push_screen(CompareScreen(message.comparison))
+        self._show_comparison(message.comparison)
+
+    def _show_comparison(self, comparison: Comparison) -> None:
+        self.push_screen(CompareScreen(comparison), lambda _result: self.send_view())
+        self.send_view()
 
     def _text_dialog_open(self) -> bool:
         return any(isinstance(s, NoteDialog | GoToDialog | ForkDialog) for s in self.screen_stack)
@@ -324,7 +394,7 @@ class ReplayApp(App[None]):
         """Show a comparison that arrived while a dialog was open."""
         pending, self._pending_comparison = self._pending_comparison, None
         if pending is not None and self.is_running:
-            self.push_screen(CompareScreen(pending))
+            self._show_comparison(pending)
 
     # -- which keys apply ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -351,6 +421,10 @@ class ReplayApp(App[None]):
             return not snap.done and int(str(parameters[0])) <= len(snap.choices)
         if action == "compare":
             return len(snap.forks) > 1
+        if action == "step_back":
+            return snap.step > 0
+        if action == "marker":
+            return bool(snap.markers)
         if action == "zoom":
             view = self.timeline
             return view.zoom < len(ZOOMS) - 1 if parameters == (1,) else view.zoom > 0
@@ -425,6 +499,48 @@ class ReplayApp(App[None]):
         """Let the component listed as ``number`` move next."""
         self.send(cmd.Step(int(number) - 1))
 
+    def action_step_back(self) -> None:
+        """One move back: the cursor moves, the move stays recorded ahead of it."""
+        self.send(cmd.StepBack())
+
+    def action_undo(self) -> None:
+        """Back to where the last move started."""
+        self.send(cmd.Undo())
+
+    def action_marker(self, direction: int) -> None:
+        """The next or previous marker of the talk: its timeline, step and view."""
+        snap = self.snapshot
+        if snap is None or not snap.markers:
+            return
+        here = snap.marker
+        target = (0 if direction > 0 else len(snap.markers) - 1) if here is None else here + direction
+        if not 0 <= target < len(snap.markers):
+            self.notify("no more markers that way", timeout=2)
+            return
+        self.send(cmd.GoToMarker(target))
+
+    def action_slide(self) -> None:
+        """Mark this moment, with the view as it is, as a stop of the talk."""
+        self.send_view()
+        self.send(cmd.Slide())
+
+    def send_view(self) -> None:
+        """Tell the session what the screen shows (recorded, so a talk shows the same view again)."""
+        view = self.current_view()
+        if view != self._sent_view:
+            self._sent_view = view
+            self.send(cmd.SetView(view))
+
+    def current_view(self) -> View:
+        overlay = None
+        for screen in self.screen_stack:
+            if isinstance(screen, CompareScreen):
+                overlay = "compare"
+            elif isinstance(screen, ForkTreeScreen):
+                overlay = "tree"
+        zoom, centre = self.timeline.view_state()
+        return View(zoom, centre, overlay)
+
     def action_speed(self, direction: int) -> None:
         """Change the display speed; the run itself is unaffected."""
         self.send(cmd.SetSpeed(faster(self.session.speed) if direction > 0 else slower(self.session.speed)))
@@ -433,9 +549,11 @@ class ReplayApp(App[None]):
         view = self.timeline
         view.zoom_in() if direction > 0 else view.zoom_out()
         self.refresh_bindings()
+        self.send_view()
 
     def action_pan(self, direction: int) -> None:
         self.timeline.pan(direction)
+        self.send_view()
 
     def action_lanes(self, direction: int) -> None:
         """Scroll the timeline's lanes a row (the axis and the milestones stay)."""
@@ -450,6 +568,7 @@ class ReplayApp(App[None]):
 
     def action_follow(self) -> None:
         self.timeline.follow_cursor()
+        self.send_view()
 
     def action_log_filter(self) -> None:
         """Cycle the event log: key events, all events, then one component at a time."""
@@ -479,6 +598,7 @@ class ReplayApp(App[None]):
         current = self.snapshot.fork
 
         def done(result: tuple[str, str] | None) -> None:
+            self.send_view()
             if result is None:
                 return
             verb, name = result
@@ -488,6 +608,7 @@ class ReplayApp(App[None]):
                 self.send(cmd.Compare(current, name))
 
         self.push_screen(ForkTreeScreen(self.snapshot.forks), done)
+        self.send_view()
 
     def action_compare(self) -> None:
         """Compare the current fork with its parent (or main with the newest fork)."""

@@ -4,7 +4,7 @@ A session is everything needed to reopen a run exactly on another machine:
 which scenario (by id and content hash, plus ``--set`` overrides), the seed,
 the policy, and then every move in the order it was made::
 
-    {"format": "outage-tui-session", "version": 1, "scenario": "us-east-1-2025-10-20",
+    {"format": "outage-tui-session", "version": 2, "scenario": "us-east-1-2025-10-20",
      "scenario_sha256": "20f2...", "overrides": [], "seed": 20251020, "policy": "canonical",
      "tool_version": "0.1.0"}
     {"type": "choice", "index": 0}
@@ -21,18 +21,27 @@ Entries:
   where to look for the same move first (at the policy's pick, or at the
   index a person chose).
 * ``control``: ``action`` is ``pause``, ``resume``, ``speed`` (with ``speed``,
-  a positive factor), ``seek`` (with ``to_step``) or ``switch`` (with ``to``,
-  the name of a timeline); an optional ``step`` says where it happened.
-  Pause, resume and speed change how a run is watched, never the run. A
-  ``seek`` to a step the current timeline has already passed goes back there:
-  the moves after it are dropped and the choices that follow replace them (a
-  forward seek is informational, its moves follow as choices). A ``switch``
-  makes another timeline current again: the choices and notes after it are
-  its own.
+  a positive factor), ``seek`` (with ``to_step``, and ``milestone`` when the
+  seek went to a milestone by name), ``switch`` (with ``to``, the name of a
+  timeline), ``rename`` (``name`` becomes ``to``) or ``view`` (what the
+  screen showed from then on: ``zoom``, the timeline's span in seconds,
+  ``pan``, its right edge in virtual seconds or null while it follows the
+  cursor, and ``overlay``: null, ``"compare"`` or ``"tree"``); an optional
+  ``step`` says where it happened. Pause, resume, speed and view change how a
+  run is watched, never the run. A ``seek`` moves the current timeline's
+  cursor: **history is append-only** (version 2), so a seek never drops a
+  move; choices always extend the current timeline's moves at their end (a
+  different move at an earlier cursor is a fork). A ``switch`` makes another
+  timeline current again: the choices and notes after it are its own.
 * ``fork``: a new timeline ``name`` from ``parent``'s first ``at_step`` moves,
   with extra ``overrides``. It becomes the current timeline: the choices and
   notes after it belong to it. The first timeline is ``main``.
 * ``note``: speaker ``text`` at ``step`` of the current timeline.
+* ``slide``: a marker a speaker placed at ``step`` of the current timeline
+  (``title`` optional), shown with the latest ``view``.
+
+Version 1 files are read too: there a ``seek`` to a step already passed
+dropped the moves after it, and the choices that followed replaced them.
 
 A header may also carry ``scenario_path``: the scenario came from a file rather
 than a built-in, and this is where it was; and ``world``: ``"full"`` (the
@@ -52,10 +61,14 @@ from tui.scenario import Scenario
 from tui.sim.policies import POLICY_NAMES
 
 FORMAT = "outage-tui-session"
-VERSION = 1
+VERSION = 2
+#: Versions this reader accepts: 1 (a seek back dropped the moves after it) and 2 (history is append-only).
+READABLE_VERSIONS = (1, 2)
 MAIN = "main"
-CONTROL_ACTIONS = ("pause", "resume", "speed", "seek", "switch")
-ENTRY_TYPES = ("choice", "control", "fork", "note")
+CONTROL_ACTIONS = ("pause", "resume", "speed", "seek", "switch", "rename", "view")
+ENTRY_TYPES = ("choice", "control", "fork", "note", "slide")
+#: What a ``view`` control may say is drawn over the timeline.
+OVERLAYS = ("compare", "tree")
 #: The worlds a session's choice indices can refer to: the full timed run, or the explorer's DNS core.
 FULL, DNS_CORE = "full", "dns-core"
 WORLDS = (FULL, DNS_CORE)
@@ -81,6 +94,7 @@ class Header:
     tool_version: str = __version__
     scenario_path: str | None = None
     world: str = FULL
+    version: int = VERSION
     #: More keys for readers that know them (the explorer notes the invariant a counterexample breaks
     #: and its length); written after the others, ignored by :func:`parse_header`.
     extra: tuple[tuple[str, Any], ...] = ()
@@ -97,7 +111,7 @@ class Header:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.version,
             "scenario": self.scenario,
             "scenario_sha256": self.scenario_sha256,
             "overrides": list(self.overrides),
@@ -176,7 +190,22 @@ class NoteEntry:
         return {"type": "note", "step": self.step, "text": self.text}
 
 
-Entry = ChoiceEntry | ControlEntry | ForkEntry | NoteEntry
+@dataclass(frozen=True)
+class SlideEntry:
+    """A marker a speaker placed at ``step`` of the current timeline, to be shown with the view of the time."""
+
+    step: int
+    title: str = ""
+    line: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "slide", "step": self.step}
+        if self.title:
+            out["title"] = self.title
+        return out
+
+
+Entry = ChoiceEntry | ControlEntry | ForkEntry | NoteEntry | SlideEntry
 
 
 def encode(record: Header | Entry) -> str:
@@ -205,14 +234,30 @@ def _overrides(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _view(data: dict[str, Any]) -> None:
+    """A ``view`` control's fields: a positive zoom, a pan that is a time or null, a known overlay or null."""
+    zoom, pan, overlay = data.get("zoom"), data.get("pan"), data.get("overlay")
+    if not _number(zoom) or zoom <= 0:
+        raise EntryError(f"zoom {json.dumps(zoom)}", "zoom as seconds > 0")
+    if pan is not None and not _number(pan):
+        raise EntryError(f"pan {json.dumps(pan)}", "pan as virtual seconds or null")
+    if overlay is not None and overlay not in OVERLAYS:
+        raise EntryError(f"overlay {json.dumps(overlay)}", "overlay null, " + " or ".join(f'"{o}"' for o in OVERLAYS))
+
+
 def parse_header(data: Any) -> Header:
     """Check line 1; a file that is not a session at all says so first."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = "a JSON object without" if isinstance(data, dict) else f"JSON {type(data).__name__}, not"
         raise EntryError(f'{found} "format": "{FORMAT}"', "an outage-tui session header")
     version = data.get("version")
-    if version != VERSION:
-        raise EntryError(f"version {json.dumps(version)}", f"version {VERSION} (this is outage-tui {__version__})")
+    if not _is_int(version) or version not in READABLE_VERSIONS:
+        readable = " or ".join(str(v) for v in READABLE_VERSIONS)
+        raise EntryError(f"version {json.dumps(version)}", f"version {readable} (this is outage-tui {__version__})")
     for key in ("scenario", "scenario_sha256", "tool_version"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise EntryError(f"{key} {json.dumps(data.get(key))}", f"{key} as a non-empty string")
@@ -235,6 +280,7 @@ def parse_header(data: Any) -> Header:
         tool_version=data["tool_version"],
         scenario_path=path,
         world=world,
+        version=version,
     )
 
 
@@ -261,8 +307,14 @@ def parse_entry(data: Any, line: int) -> Entry:
             raise EntryError(f"speed {json.dumps(speed)}", "speed as a number > 0")
         if action == "seek":
             _step(data.get("to_step"), "to_step")
-        if action == "switch" and (not isinstance(data.get("to"), str) or not data["to"]):
-            raise EntryError(f"switch to {json.dumps(data.get('to'))}", "to as the name of an earlier timeline")
+        if action in ("switch", "rename") and (not isinstance(data.get("to"), str) or not data["to"]):
+            raise EntryError(f"{action} to {json.dumps(data.get('to'))}", "to as a timeline's name")
+        if action == "rename" and (not isinstance(data.get("name"), str) or not data["name"]):
+            raise EntryError(f"rename name {json.dumps(data.get('name'))}", "name as the name of an earlier timeline")
+        if action == "seek" and not isinstance(data.get("milestone", ""), str):
+            raise EntryError(f"milestone {json.dumps(data.get('milestone'))}", "milestone as a milestone's id")
+        if action == "view":
+            _view(data)
         fields = tuple((k, v) for k, v in data.items() if k not in ("type", "action"))
         return ControlEntry(action, fields, line)
     if kind == "fork":
@@ -279,4 +331,9 @@ def parse_entry(data: Any, line: int) -> Entry:
         if not isinstance(text, str):
             raise EntryError(f"note text {json.dumps(text)}", "text as a string")
         return NoteEntry(_step(data.get("step"), "step"), text, line)
+    if kind == "slide":
+        title = data.get("title", "")
+        if not isinstance(title, str):
+            raise EntryError(f"slide title {json.dumps(title)}", "title as a string")
+        return SlideEntry(_step(data.get("step"), "step"), title, line)
     raise EntryError(f"type {json.dumps(kind)}", "type " + ", ".join(ENTRY_TYPES))

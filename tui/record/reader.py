@@ -121,7 +121,8 @@ def check_forks(session: SessionFile) -> None:
     """Each fork names a new timeline and starts within what its parent had done by then.
 
     Mirrors :func:`tui.record.replay.plans`: a switch makes a known timeline
-    current, a seek back drops the moves after its ``to_step``.
+    current, a rename renames, and (in a version 1 file) a seek back drops
+    the moves after its ``to_step``.
     """
     moves: dict[str, int] = {MAIN: 0}
     starts: dict[str, int] = {MAIN: 0}
@@ -150,7 +151,15 @@ def check_forks(session: SessionFile) -> None:
             if target not in moves:
                 raise _problem(session.path, entry.line, f"switch to {target!r}", f"one of {', '.join(moves)}")
             current = target
-        elif isinstance(entry, ControlEntry) and entry.action == "seek":
+        elif isinstance(entry, ControlEntry) and entry.action == "rename":
+            name, to = entry.get("name"), entry.get("to")
+            if name not in moves:
+                raise _problem(session.path, entry.line, f"rename of {name!r}", f"one of {', '.join(moves)}")
+            if to in moves:
+                raise _problem(session.path, entry.line, f"rename to {to!r}", "a name no timeline has")
+            moves[to], starts[to] = moves.pop(name), starts.pop(name)
+            current = to if current == name else current
+        elif isinstance(entry, ControlEntry) and entry.action == "seek" and session.header.version < 2:
             to_step = entry.get("to_step")
             if to_step < starts[current] + moves[current]:
                 starts[current] = min(starts[current], to_step)

@@ -73,6 +73,13 @@ class Plan:
     choices: list[ChoiceEntry] = field(default_factory=list)
     notes: list[NoteEntry] = field(default_factory=list)
     controls: list[ControlEntry] = field(default_factory=list)
+    #: Where the timeline's cursor was at the end of the file (None: at the end of its moves).
+    cursor: int | None = None
+
+    @property
+    def length(self) -> int:
+        """How many moves the timeline has: the ones it re-takes, then its own."""
+        return self.prefix + len(self.choices)
 
     def __post_init__(self) -> None:
         if self.prefix < 0:
@@ -146,25 +153,48 @@ class SessionReplay:
 
 
 def plans(session: SessionFile) -> dict[str, Plan]:
-    """Group entries by timeline: a fork line or a switch makes its timeline the current one."""
+    """Group entries by timeline: a fork line or a switch makes its timeline the current one.
+
+    In a version 2 file history is append-only: a seek only moves the
+    cursor. In a version 1 file a seek back dropped the moves after it.
+    """
     out = {MAIN: Plan(MAIN)}
     current = out[MAIN]
+    append_only = session.header.version >= 2
     for entry in session.entries:
         if isinstance(entry, ForkEntry):
             current = Plan(entry.name, entry.parent, entry.at_step, entry.overrides, entry.line)
             out[entry.name] = current
         elif isinstance(entry, ChoiceEntry):
             current.choices.append(entry)
+            current.cursor = None
         elif isinstance(entry, NoteEntry):
             current.notes.append(entry)
-        else:
+        elif isinstance(entry, ControlEntry):
             current.controls.append(entry)
             if entry.action == "switch":
                 current = out[entry.get("to")]
+            elif entry.action == "rename":
+                _rename(out, entry.get("name"), entry.get("to"))
+            elif entry.action == "seek" and append_only:
+                to_step = entry.get("to_step")
+                current.cursor = None if to_step >= current.length else to_step
             elif entry.action == "seek":
                 _keep_for_forks(out, current, entry.get("to_step"), entry.line)
                 current.go_back(entry.get("to_step"))
     return out
+
+
+def _rename(out: dict[str, Plan], name: str, to: str) -> None:
+    """A timeline renamed: its plan, and every fork's record of its parent."""
+    plan = out.pop(name)
+    plan.name = to
+    out[to] = plan
+    for other in out.values():
+        if other.parent == name:
+            other.parent = to
+        if other.source == name:
+            other.source = to
 
 
 def _keep_for_forks(out: dict[str, Plan], plan: Plan, to_step: int, line: int) -> None:

@@ -46,6 +46,7 @@ from tui.record.format import (
     ForkEntry,
     Header,
     NoteEntry,
+    SlideEntry,
     encode,
     parse_entry,
 )
@@ -109,6 +110,10 @@ class _Entries:
     def note(self, step: int, text: str) -> None:
         """A speaker note at ``step`` of the current timeline."""
         self.append(NoteEntry(step, text), force_sync=True)
+
+    def slide(self, step: int, title: str = "") -> None:
+        """A marker a speaker placed at ``step`` of the current timeline."""
+        self.append(SlideEntry(step, title), force_sync=True)
 
     def append(self, entry: Entry, force_sync: bool = False) -> None:
         """Write one entry; one the reader would refuse is a bug in the caller, raised before it reaches the file."""

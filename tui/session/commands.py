@@ -108,6 +108,45 @@ class Record:
 
 
 @dataclass(frozen=True)
+class StepBack:
+    """Move the cursor back one move; the move stays recorded ahead of it."""
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Go back to where the last move started (timeline and step); nothing recorded is removed."""
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Rename timeline ``name`` to ``to`` (an automatic fork's ``main~1`` to something that says why)."""
+
+    name: str
+    to: str
+
+
+@dataclass(frozen=True)
+class SetView:
+    """What the screen shows of the run (a ``tui.record.markers.View``): recorded, so a talk can show it again."""
+
+    view: Any
+
+
+@dataclass(frozen=True)
+class Slide:
+    """Place a marker here for a talk, with the current view (``title`` optional)."""
+
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class GoToMarker:
+    """Go to marker ``number`` (0-based) of the session's markers: its timeline, step and view."""
+
+    number: int
+
+
+@dataclass(frozen=True)
 class Sync:
     """Call ``callback`` once every earlier command has been handled (tests, benchmarks)."""
 
@@ -130,5 +169,11 @@ Command = (
     | Take
     | Note
     | Record
+    | StepBack
+    | Undo
+    | Rename
+    | SetView
+    | Slide
+    | GoToMarker
     | Sync
 )

@@ -70,13 +70,16 @@ class Target:
     ``follow``: re-take these picks while each still names a move on offer
     (a fork with changed overrides); otherwise the policy picks until
     ``until`` (virtual seconds, exclusive), a step that emits an event of one
-    of ``kinds``, or the end of the window.
+    of ``kinds``, or the end of the window. With ``beyond``, the policy goes
+    on once ``moves`` are re-taken (a timeline's recorded moves, then new
+    ones); a step of ``kinds`` stops the move either way.
     """
 
     moves: Sequence[Pick] | None = None
     follow: Sequence[Pick] | None = None
     until: float | None = None
     kinds: frozenset[str] = frozenset()
+    beyond: bool = False
 
 
 @dataclass
@@ -154,6 +157,7 @@ class _Walk:
         self.first_event = len(sim.events)
         self._mark = self.first_event
         self._taken: tuple[int, bool] | None = None
+        self._recorded: Pick | None = None  # the recorded pick the latest step re-took, if any
         self._next_report = time.monotonic() + PROGRESS_EVERY_S
 
     def _after_step(self) -> bool:
@@ -162,8 +166,9 @@ class _Walk:
         index, by_policy = self._taken
         self._taken = None
         sim = self.sim
-        if self.target.moves is not None:
-            self.picks.append(self.target.moves[self.position - 1])
+        if self._recorded is not None:
+            self.picks.append(self._recorded)
+            self._recorded = None
         else:
             gate, now = self._last()
             self.picks.append(Pick(index, gate.component, gate.action.words(), now, by_policy))
@@ -200,6 +205,8 @@ class _Walk:
             behind = self.source is not None and self.position < len(self.source)
             self.reason = "diverged" if behind else ("end" if self.source is None else "target")
             return None
+        if self.source is not None and self.position >= len(self.source) and self.target.beyond:
+            self.source = None  # the recorded moves are re-taken: the policy goes on
         if self.source is not None:
             if self.position >= len(self.source):
                 return None
@@ -208,6 +215,7 @@ class _Walk:
                 if sim.policy.draws:
                     sim.planned_pick()  # every step draws once, whoever chose it
                 found: tuple[int, bool] | None = (pick.index, pick.by_policy)
+                self._recorded = pick
             else:
                 found = _matching(sim, pick)
             if found is None:

@@ -74,6 +74,8 @@ class Recorder:
                     self.writer.note(note.step, note.text)
             for note in (n for n in notes if n.step > len(tl.picks)):
                 self.writer.note(note.step, note.text)
+            if tl.behind:  # its cursor stands before the end of its moves
+                self.control("seek", tl.sim.steps, to_step=tl.sim.steps)
         if current.name != list(by_name)[-1]:
             self.switch(current.name, current.sim.steps)
 
@@ -91,6 +93,9 @@ class Recorder:
 
     def note(self, note: Note) -> None:
         self.writer.note(note.step, note.text)
+
+    def slide(self, step: int, title: str) -> None:
+        self.writer.slide(step, title)
 
     def close(self) -> None:
         """Drain the queue, sync and join the writer's thread; raise its error or that it is stuck."""
@@ -128,6 +133,8 @@ class Reopened:
     #: The replay's checkpoints (step -> snapshot) and events: a timeline opens from the nearest checkpoint.
     checkpoints: dict[int, Snapshot] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
+    #: Where its cursor stood when the file ended (None: at the end of its moves).
+    cursor: int | None = None
 
 
 def scenarios_of(replay: SessionReplay, base: Scenario) -> dict[str, Scenario]:
@@ -158,6 +165,7 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
                 notes,
                 tl.checkpoints,
                 tuple(tl.events),
+                tl.plan.cursor,
             )
         )
     current, speed = MAIN, None
@@ -165,6 +173,8 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
         if isinstance(entry, ForkEntry):
             current = entry.name
         elif isinstance(entry, ControlEntry) and entry.action == "switch":
+            current = entry.get("to")
+        elif isinstance(entry, ControlEntry) and entry.action == "rename" and current == entry.get("name"):
             current = entry.get("to")
         elif isinstance(entry, ControlEntry) and entry.action == "speed":
             speed = float(entry.get("speed"))

@@ -22,9 +22,10 @@ the timeline's nearest checkpoint and replays the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import trio
 
 from tui.clock import from_sim, hhmm
 from tui.errors import BadInput
+from tui.record.markers import Marker, View
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
 from tui.session import longmove
@@ -66,6 +68,19 @@ NOTABLE_KINDS = frozenset(
         "enactor.stopped",
         "planner.stopped",
     }
+)
+#: Commands that move a timeline's cursor or change the current one: undo goes back to before them.
+MOVES = (
+    cmd.Step,
+    cmd.StepToEvent,
+    cmd.JumpMilestone,
+    cmd.GoTo,
+    cmd.Fork,
+    cmd.Switch,
+    cmd.Take,
+    cmd.Restore,
+    cmd.StepBack,
+    cmd.GoToMarker,
 )
 #: How far behind its deadlines playback may fall before it stops trying to catch up.
 MAX_LAG = 0.25
@@ -132,8 +147,15 @@ class Session:
         self._busy: Busy | None = None
         self._deferred: list[tuple[int, cmd.Command]] = []
         self.recorder: Any = None  # a tui.session.recording.Recorder while recording
-        #: Recorded moves not yet taken, per timeline: what ``n`` takes next in a reopened DNS-core session.
-        self.script: dict[str, tuple[int, ...]] = {}
+        #: Where a talk stops, in the order they were made (read from a reopened file, then added live).
+        self.markers: list[Marker] = []
+        #: The marker last gone to or made (None: none yet), and how many times one was gone to.
+        self.marker: int | None = None
+        self._marker_visits = 0
+        #: What the screen shows of the run, as the front end last said (recorded with each marker).
+        self.view = View()
+        #: Positions (timeline, step) before each move, for undo; moves never remove history.
+        self._positions: list[tuple[str, int]] = []
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
@@ -260,33 +282,41 @@ class Session:
     def _close(self, tl: Timeline) -> None:
         self._release(tl.sim)
 
-    async def _continue(self, tl: Timeline, base: SimSnapshot, outcome: Outcome | None) -> None:
-        """Make ``tl`` what it became from ``base`` through ``outcome`` (None: ``base`` itself).
+    async def _continue(self, tl: Timeline, base: SimSnapshot, outcome: Outcome | None) -> list[Pick]:
+        """Put ``tl``'s cursor where ``outcome`` ended from ``base`` (None: at ``base`` itself).
 
-        Picks, events and checkpoints after ``base`` are replaced by the
-        outcome's; the live simulation is restored from where it ended.
+        The history is never cut: moves the outcome re-took are already in
+        it, and only the moves past its end are added (they are returned, to
+        be recorded). Checkpoints stay valid for good, since the moves they
+        follow never change. The live simulation is restored from where the
+        move ended.
         """
-        # Forward, the event list grows in place (views holding it stay valid); back, it is cut to a copy.
-        events = tl.events if base.events == len(tl.events) else tl.events[: base.events]
+        history = tl.history_events
+        known = len(tl.picks)
+        from_cursor = base.step == tl.sim.steps and base.events == len(tl.events)
+        # From the cursor the live event list grows in place (views holding it stay valid); else a copy.
+        events = tl.events if from_cursor else history[: base.events]
         lanes = None if base.events >= tl.lanes.events else tl.lanes_upto(base.events)
-        tl.picks = tl.picks[: base.step]
-        tl.keep_checkpoints(base.step)
-        final = base
+        final, fresh = base, []
         if outcome is not None:
             events += outcome.events
-            tl.picks += outcome.picks
-            tl.checkpoints.update(outcome.checkpoints)
+            fresh = outcome.picks[max(0, known - base.step) :]
+            tl.picks += fresh
+            for step, snap in outcome.checkpoints.items():
+                tl.checkpoints.setdefault(step, snap)
             final = outcome.final
+        tl.behind_events = None if final.step >= len(tl.picks) else history
         old = tl.sim
         tl.attach(await self._host_sim(tl.scenario, final, events), lanes)
         self._release(old)
+        return fresh
 
     async def _continue_from(self, tl: Timeline, outcome: Outcome) -> None:
         """After a move forward from where ``tl`` stood: take its outcome and record every new move."""
         assert outcome.start is not None
-        await self._continue(tl, outcome.start, outcome)
+        fresh = await self._continue(tl, outcome.start, outcome)
         if tl.on_pick is not None and self.recorder is not None:
-            for pick in outcome.picks:
+            for pick in fresh:
                 tl.on_pick(pick)
 
     async def _long_move(
@@ -348,21 +378,53 @@ class Session:
         while self._deferred:
             await self._handle(self._deferred.pop(0))
 
+    async def _seek(self, tl: Timeline, step: int, label: str) -> None:
+        """Move ``tl``'s cursor to ``step`` of its history: from the nearest checkpoint (or the cursor, if nearer)."""
+        step = max(0, min(step, len(tl.picks)))
+        here = tl.sim.steps
+        if step == here:
+            return
+        base: SimSnapshot | None = tl.checkpoint_at_or_before(step)
+        if base is not None and here < step and here >= base.step:
+            base = None  # forward from the cursor is the shorter way
+        first = here if base is None else base.step
+        moves = tl.picks[first:step]
+        if not moves:
+            assert base is not None
+            await self._continue(tl, base, None)
+            return
+        outcome = await self._long_move(tl, label, Target(moves=moves), base)
+        assert outcome.start is not None
+        await self._continue(tl, outcome.start, outcome)
+
     async def _go_back(self, steps: int) -> None:
-        """Go back to ``steps``: restore the nearest checkpoint, replay the moves after it (from the picks)."""
+        """Move the cursor back to ``steps``: the moves after it stay recorded, ahead of it."""
         tl = self.timeline
-        base = tl.checkpoint_at_or_before(steps)
-        moves = tl.picks[base.step : steps]
-        outcome = None
-        if moves:
-            outcome = await self._long_move(tl, f"going back to step {steps}", Target(moves=moves), base)
-        await self._continue(tl, base, outcome)
-        tl.replayed = min(tl.replayed, tl.sim.steps)
+        await self._seek(tl, steps, f"going back to step {steps}")
         self._record("control", "seek", to_step=tl.sim.steps)
 
     # -- commands -----------------------------------------------------------------
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
         self._handling, command = numbered
+        before = self._position()
+        await self._dispatch(command)
+        if isinstance(command, MOVES) and self.current is not None and self._position() != before:
+            self._remember(before)
+        if isinstance(command, cmd.Sync):
+            return
+        self._changed()
+        if self._deferred:
+            await self._run_deferred()
+
+    def _position(self) -> tuple[str, int]:
+        tl = self.timeline
+        return tl.name, tl.sim.steps
+
+    def _remember(self, position: tuple[str, int]) -> None:
+        if not self._positions or self._positions[-1] != position:
+            self._positions.append(position)
+
+    async def _dispatch(self, command: cmd.Command) -> None:
         match command:
             case cmd.Play():
                 self._set_playing(True)
@@ -382,6 +444,7 @@ class Session:
                     await self._run_until(frozenset({"milestone"}), "milestone")
                 else:
                     await self._previous_milestone()
+                self._milestone_marker()
             case cmd.GoTo(time):
                 self._set_playing(False)
                 await self._go_to(time)
@@ -398,12 +461,13 @@ class Session:
                     if self.current is not self.timelines[name]:
                         self.current = self.timelines[name]
                         self._record("switch", name)
+                        self._mark("switch", f"switch to {name}")
                     self.status = f"switched to {name}"
                 else:
                     self.status = f"no fork named {name}"
             case cmd.Compare(left, right):
                 if left in self.timelines and right in self.timelines:
-                    self._publish_cb(compare(self.timelines[left], self.timelines[right]))
+                    self._publish_cb(await self._compare(left, right))
                 else:
                     self.status = f"cannot compare {left} with {right}"
             case cmd.Restore(spec, upto):
@@ -419,18 +483,33 @@ class Session:
                     self._stop_recording()
                 else:
                     self._start_recording(path)
+            case cmd.StepBack():
+                self._set_playing(False)
+                await self._step_back()
+            case cmd.Undo():
+                self._set_playing(False)
+                await self._undo()
+            case cmd.Rename(name, to):
+                self._rename(name, to)
+            case cmd.SetView(view):
+                if view != self.view:
+                    self.view = view
+                    self._record("control", "view", **view.as_fields())
+            case cmd.Slide(title):
+                self._slide(title)
+            case cmd.GoToMarker(number):
+                self._set_playing(False)
+                await self._go_to_marker(number)
             case cmd.Sync(callback):
                 self.publish(force=True)
                 callback()
-                return
-        self._changed()
-        if self._deferred:
-            await self._run_deferred()
 
     def _set_playing(self, playing: bool) -> None:
         if playing and self.timeline.sim.done:
             self.status = "end of the window"
             playing = False
+        if playing and not self.playing:
+            self._remember(self._position())  # undo after playing comes back here
         if playing != self.playing:
             self.playing = playing
             self._recent.clear()
@@ -447,18 +526,40 @@ class Session:
         if index is not None and not 0 <= index < len(choices):
             self.status = f"no choice {index + 1}: only {len(choices)} can move"
             return
-        if index is None:
-            index = self._scripted(tl)
+        forked = await self._fork_if_different(index)
+        tl = self.timeline
+        was_behind = tl.behind
         chosen = await tl.step(index)
-        self.status = f"step {tl.sim.steps}: {chosen.component} {chosen.action}"
+        self.status = forked or f"step {tl.sim.steps}: {chosen.component} {chosen.action}"
+        if was_behind and not tl.behind and self.config.untimed:
+            broken = ", ".join(sorted(tl.sim.world.violations)) or "no invariant"
+            self.status = f"end of counterexample: {broken} broken at step {tl.sim.steps}"
 
-    def _scripted(self, tl: Timeline) -> int | None:
-        """The next recorded move while the timeline still follows its recording (None: the policy picks)."""
-        script = self.script.get(tl.name, ())
-        step = tl.sim.steps
-        if step >= len(script) or tuple(p.index for p in tl.picks) != script[:step]:
-            return None
-        return script[step] if script[step] < len(tl.sim.choices()) else None
+    async def _fork_if_different(self, index: int | None) -> str:
+        """Before a hand pick behind the end of the history: fork if it is not the recorded move.
+
+        The recorded history stays as it was; the different move goes to a
+        new fork named after its parent (``main~1``), which becomes current.
+        Returns the status that says so ("" when the move is the recorded one).
+        """
+        tl = self.timeline
+        recorded = tl.recorded_next()
+        if recorded is None or index is None or index == recorded.index:
+            return ""
+        chosen = tl.sim.choices()[index]
+        name = self._auto_name(tl.name)
+        await self._fork(name, ())
+        return (
+            f"{tl.name} has {recorded.component} moving at step {tl.sim.steps + 1}: your move"
+            f" ({chosen.component}) starts fork {name}; {tl.name} keeps its moves"
+        )
+
+    def _auto_name(self, parent: str) -> str:
+        """``main~1``, ``main~2``...: the first free name after the parent's (rename it with the fork tree)."""
+        n = 1
+        while f"{parent}~{n}" in self.timelines:
+            n += 1
+        return f"{parent}~{n}"
 
     async def _run_until(self, kinds: frozenset[str], what: str) -> None:
         """Run by policy to the next step that emits one of ``kinds`` (a long move)."""
@@ -466,7 +567,8 @@ class Session:
         if tl.sim.done:
             self.status = f"no {what} before the end of the window"
             return
-        outcome = await self._long_move(tl, f"running to the {what}", Target(kinds=kinds))
+        recorded = tl.picks[tl.sim.steps :]  # the history ahead is re-taken first
+        outcome = await self._long_move(tl, f"running to the {what}", Target(moves=recorded, kinds=kinds, beyond=True))
         await self._continue_from(tl, outcome)
         steps = tl.sim.steps
         if outcome.reason == "cancelled":
@@ -501,17 +603,21 @@ class Session:
         self.status = f"back to step {target}" + ("" if steps else " (no earlier milestone)")
 
     async def _go_to(self, time: float) -> None:
+        """Stand just before ``time``: within the history by its recorded moves, past it by the policy."""
         tl = self.timeline
-        if time >= tl.sim.now:
-            outcome = await self._long_move(tl, f"going to {hhmm(time)}", Target(until=time))
-            await self._continue_from(tl, outcome)
+        label = f"going {'back ' if time < tl.sim.now else ''}to {hhmm(time)}"
+        inside = bisect_left([p.time for p in tl.picks], time)
+        if inside < len(tl.picks):
+            await self._seek(tl, inside, label)
             self._record("control", "seek", to_step=tl.sim.steps)
-            stopped = outcome.reason == "cancelled"
-            self.status = f"{'stopped at' if stopped else 'at'} step {tl.sim.steps}"
+            self.status = f"at step {tl.sim.steps}"
             return
-        keep = bisect_left([p.time for p in tl.picks], time)
-        await self._go_back(keep)
-        self.status = f"at step {self.timeline.sim.steps}"
+        await self._seek(tl, len(tl.picks), label)
+        outcome = await self._long_move(tl, label, Target(until=time))
+        await self._continue_from(tl, outcome)
+        self._record("control", "seek", to_step=tl.sim.steps)
+        stopped = outcome.reason == "cancelled"
+        self.status = f"{'stopped at' if stopped else 'at'} step {tl.sim.steps}"
 
     async def _fork(self, name: str | None, overrides: tuple[str, ...]) -> None:
         parent = self.timeline
@@ -552,56 +658,52 @@ class Session:
         tl.forked_at = at
         self.current = tl
         self._record("fork", tl)
+        sets = f" with {' '.join(overrides)}" if overrides else ""
+        self._mark("fork", f"fork {name} from {parent.name} at step {at}{sets}")
         held = "" if tl.replayed == at else f"; the change diverges at step {tl.replayed}"
         if stopped:
             held = f"; its replay was stopped at step {tl.replayed}"
         self.status = f"forked {name} from {parent.name} at step {at}{held}"
 
     async def _restore(self, spec: Any, upto: int) -> None:
-        """Open a recorded timeline (a ``tui.session.recording.Reopened``) at its first ``upto`` moves."""
+        """Open a recorded timeline (a ``tui.session.recording.Reopened``) with its cursor at step ``upto``."""
         old = self.timelines.get(spec.name)
-        tl = await self._replayed_timeline(spec, spec.picks[:upto])
-        tl.notes = [note for note in spec.notes if note.step <= upto]
+        tl = await self._recorded_timeline(spec, upto)
         self.current = tl
         if old is not None and old is not tl:
             self._close(old)
-        self.status = f"timeline {spec.name} at step {upto}"
+        self.status = f"timeline {spec.name} at step {tl.sim.steps}"
 
-    async def _replayed_timeline(self, spec: Any, picks: Sequence[Pick]) -> Timeline:
-        """A timeline that re-takes ``picks`` from the start of ``spec``'s scenario.
+    async def _recorded_timeline(self, spec: Any, cursor: int) -> Timeline:
+        """A timeline whose history is ``spec``'s recorded moves, its cursor at step ``cursor``.
 
-        It opens from the recording's nearest checkpoint (a replayed session
-        has one every few hundred moves and one at its end), then replays the
-        rest as a long move.
+        The recording was replayed headless when it was read, so its events
+        and checkpoints (one every few hundred moves and one at its end) are
+        at hand: the cursor is put in place from the nearest checkpoint,
+        never by replaying the whole history.
         """
         tl = await self._open(spec.name, spec.scenario, spec.parent, spec.overrides)
-        upto = len(picks)
-        base = tl.checkpoints[0]
-        kept = [step for step in spec.checkpoints if 0 < step <= upto]
-        if kept:
-            base = spec.checkpoints[max(kept)]
-            tl.picks = list(picks[: base.step])
-            tl.checkpoints.update({k: v for k, v in spec.checkpoints.items() if k <= base.step})
-            old = tl.sim
-            tl.attach(await self._host_sim(tl.scenario, base, list(spec.events[: base.events])))
-            self._release(old)
-        rest = picks[base.step : upto]
-        if rest:
-            outcome = await self._long_move(tl, f"opening {spec.name}: {len(rest)} steps", Target(moves=rest), base)
-            await self._continue(tl, base, outcome)
-        tl.forked_at, tl.replayed = spec.forked_at, min(spec.held, upto)
+        if spec.picks:
+            tl.picks = list(spec.picks)
+            tl.behind_events = list(spec.events)
+            for step, snap in spec.checkpoints.items():
+                tl.checkpoints.setdefault(step, snap)
+            await self._seek(tl, cursor, f"opening {spec.name}")
+        tl.forked_at, tl.replayed = spec.forked_at, spec.held
+        tl.notes = list(spec.notes)
         return tl
 
     async def _take(self, indices: Sequence[int]) -> None:
-        """Take recorded moves in order; stop at one that is not on offer."""
-        tl = self.timeline
+        """Take recorded moves in order; stop at one that is not on offer (a different one forks)."""
+        forked = ""
         for n, index in enumerate(indices):
-            choices = tl.sim.choices()
+            choices = self.timeline.sim.choices()
             if not 0 <= index < len(choices):
                 self.status = f"move {n + 1} of {len(indices)} (choice {index + 1}) is not on offer"
                 return
-            await tl.step(index)
-        self.status = f"step {tl.sim.steps}"
+            forked = await self._fork_if_different(index) or forked
+            await self.timeline.step(index)
+        self.status = forked or f"step {self.timeline.sim.steps}"
 
     def _note(self, text: str) -> None:
         text = text.strip()
@@ -611,7 +713,114 @@ class Session:
         note = Note(tl.sim.steps, tl.time_at(tl.sim.steps), text)
         tl.notes.append(note)
         self._record("note", note)
+        self._mark("note", text)
         self.status = f"note at step {note.step}"
+
+    # -- history, undo and markers ----------------------------------------------------
+    async def _step_back(self) -> None:
+        tl = self.timeline
+        if tl.sim.steps == 0:
+            self.status = "at the first step: nothing before it"
+            return
+        await self._go_back(tl.sim.steps - 1)
+        self.status = f"back one move to step {tl.sim.steps}; the move stays recorded (n re-takes it)"
+
+    async def _undo(self) -> None:
+        """Return to where the last move started; a fork it made stays in the tree."""
+        here = self._position()
+        while self._positions and self._positions[-1] == here:
+            self._positions.pop()
+        if not self._positions:
+            self.status = "nothing to undo"
+            return
+        name, step = self._positions.pop()
+        tl = self.timelines[name]
+        if tl is not self.current:
+            self.current = tl
+            self._record("switch", name)
+        await self._seek(tl, step, f"undoing: back to {name} step {step}")
+        self._record("control", "seek", to_step=tl.sim.steps)
+        self.status = f"undone: {name} at step {tl.sim.steps}"
+
+    def _rename(self, name: str, to: str) -> None:
+        to = to.strip()
+        if name not in self.timelines:
+            self.status = f"no fork named {name}"
+            return
+        if not to or to in self.timelines or any(c.isspace() for c in to):
+            self.status = f"cannot rename {name} to {to!r}: " + ("taken" if to in self.timelines else "need one word")
+            return
+        self.timelines = {(to if k == name else k): v for k, v in self.timelines.items()}
+        self.timelines[to].name = to
+        for tl in self.timelines.values():
+            if tl.parent == name:
+                tl.parent = to
+        self._positions = [(to if n == name else n, s) for n, s in self._positions]
+        self.markers = [dataclasses.replace(m, timeline=to) if m.timeline == name else m for m in self.markers]
+        self._record("control", "rename", name=name, to=to)
+        self.status = f"renamed {name} to {to}"
+
+    def _mark(self, kind: str, text: str) -> None:
+        tl = self.timeline
+        self.markers.append(Marker(kind, tl.name, tl.sim.steps, text, self.view))
+        self.marker = len(self.markers) - 1
+
+    def _milestone_marker(self) -> None:
+        """While recording, a milestone jump that landed on one: a marker, and a seek naming it in the file."""
+        if self.recorder is None:
+            return  # a milestone is a stop of the talk only when a talk is being recorded
+        tl = self.timeline
+        events = tl.events
+        last = tl.sim.steps
+        reached = [e for e in reversed(events[-50:]) if e.step == last and e.kind == "milestone"]
+        if not reached:
+            return
+        name = str(reached[0].data.get("id"))
+        self._record("control", "seek", to_step=last, milestone=name)
+        self._mark("milestone", f"milestone {name}")
+
+    def _slide(self, title: str) -> None:
+        tl = self.timeline
+        self._record("slide", tl.sim.steps, title.strip())
+        self._mark("slide", title.strip() or "slide")
+        self.status = f"slide {len(self.markers)} placed at step {tl.sim.steps}"
+
+    async def _go_to_marker(self, number: int) -> None:
+        if not self.markers:
+            self.status = "no markers: notes, forks, milestones and slides (s) make them"
+            return
+        number = max(0, min(number, len(self.markers) - 1))
+        marker = self.markers[number]
+        tl = self.timelines.get(marker.timeline)
+        if tl is None:
+            self.status = f"marker {number + 1}: no timeline {marker.timeline}"
+            return
+        if tl is not self.current:
+            self.current = tl
+            self._record("switch", tl.name)
+        await self._seek(tl, marker.step, f"going to marker {number + 1}")
+        self.marker = number
+        self._marker_visits += 1
+        self.status = f"marker {number + 1} of {len(self.markers)}: {marker.text}"
+
+    async def _compare(self, left: str, right: str) -> Comparison:
+        """Both forks at the same virtual time: the other one's cursor moves to the current one's time."""
+        here, other = self.timelines[left], self.timelines[right]
+        if other is here:
+            return compare(here, other)
+        if here is not self.current:
+            here, other = other, here
+        when = here.sim.now
+        upto = bisect_right([p.time for p in other.picks], when)
+        await self._seek(other, upto, f"putting {other.name} at {hhmm_ss(when)}")
+        result = compare(self.timelines[left], self.timelines[right])
+        if other.sim.now < when and upto == len(other.picks) and not other.sim.done:
+            said = f"{other.name} has not reached {hhmm_ss(when)}: shown where it stops, {hhmm_ss(other.sim.now)}"
+            return dataclasses.replace(result, when=said)
+        # Nothing happens on ``other`` between its last move and ``when``: that is its state at ``when``.
+        side = "left" if other.name == left else "right"
+        at = dataclasses.replace(getattr(result, side), now=when)
+        return dataclasses.replace(result, when=f"both at {hhmm_ss(when)}", **{side: at})
 
     # -- recording ------------------------------------------------------------------
     def _recorded_pick(self, pick: Pick) -> None:
@@ -638,6 +847,8 @@ class Session:
                 recorder.switch(*args, self.timeline.sim.steps)
             elif what == "fork":
                 recorder.fork(*args)
+            elif what == "slide":
+                recorder.slide(*args)
             else:
                 recorder.note(*args)
         except OSError as err:
@@ -715,13 +926,13 @@ class Session:
 
         timelines, current, speed = reopen(replay, scenarios_of(replay, self.config.scenario))
         for spec in timelines:
-            # A counterexample from the explorer is there to be walked through: open it at its first
-            # step with its moves ready for ``n``; a recorded run opens where it left off.
-            first = self.config.untimed
-            picks = spec.picks[: spec.forked_at] if first else spec.picks
-            tl = await self._replayed_timeline(spec, picks)
-            tl.notes = [n for n in spec.notes if n.step <= len(picks)] if first else list(spec.notes)
-            self.script[spec.name] = tuple(p.index for p in spec.picks)
+            # A counterexample from the explorer is there to be walked through: open it where it
+            # starts, its moves ahead of the cursor for ``n``; a recorded run opens where it left off.
+            end = len(spec.picks) if spec.cursor is None else spec.cursor
+            await self._recorded_timeline(spec, spec.forked_at if self.config.untimed else end)
+        from tui.record.markers import markers
+
+        self.markers = markers(replay.session)
         self.current = self.timelines[current]
         if speed is not None:
             self.speed = speed
@@ -751,7 +962,7 @@ class Session:
         return Snapshot(
             scenario_id=tl.scenario.id,
             world=self.config.world,
-            moves=tuple(p.index for p in tl.picks),
+            moves=tuple(p.index for p in tl.picks[: sim.steps]),
             scenario=tl.scenario,
             title=str(tl.scenario.get("scenario.title")),
             fork=tl.name,
@@ -779,6 +990,10 @@ class Session:
             generation=self._generation,
             notes=tuple(tl.notes),
             recording=None if self.recorder is None else self.recorder.path,
+            markers=tuple(self.markers),
+            marker=self.marker,
+            marker_visits=self._marker_visits,
+            history=len(tl.picks),
             **self._busy_view(),
         )
 
@@ -824,7 +1039,7 @@ def hhmm_ss(seconds: float) -> str:
 
 def _fraction(target: Target, start: float, end: float) -> Callable[[longmove.Progress], float | None]:
     """How far a long move has got, from what it aims at: moves to re-take, or a time to reach."""
-    if target.moves is not None or target.follow is not None:
+    if (target.moves is not None or target.follow is not None) and not target.beyond:
         total = len(target.moves if target.moves is not None else target.follow or ())
         return lambda p: p.steps / total if total else 1.0
     goal = end if target.until is None else min(target.until, end)

@@ -5,6 +5,13 @@ it named, and whether the policy or a person chose it. Replaying picks, not
 bare indices, is what makes forks with changed overrides exact: a policy
 pick is looked for where the policy would make it.
 
+**History is append-only.** ``picks`` is every move the timeline has made;
+the live simulation stands at a *cursor* (``sim.steps``) somewhere in it.
+Going back moves the cursor; going forward again re-takes the recorded moves
+(hand picks included) before the policy picks anything new. Only a step at
+the end of the history adds to it; a different move at the cursor is the
+session's business (it forks), never this timeline's.
+
 It also keeps **checkpoints**: a snapshot of its run every
 ``checkpoint_every`` steps (and at step 0). Going back, forking and
 reopening restore the nearest one at or before the step they need and replay
@@ -71,6 +78,8 @@ class Timeline:
     start: float = -1.0
     initial_health: dict[str, str] = field(default_factory=dict)
     lanes: LaneIndex | None = None  # set in __post_init__ when not given
+    #: The whole history's events while the cursor is behind its end (None: they are ``sim.events``).
+    behind_events: list[Event] | None = None
 
     def __post_init__(self) -> None:
         if self.sim.steps == 0:
@@ -85,7 +94,27 @@ class Timeline:
 
     @property
     def events(self) -> list[Event]:
+        """The events up to the cursor: what the screen shows."""
         return self.sim.events
+
+    @property
+    def history_events(self) -> list[Event]:
+        """The events of the whole history, up to its last move wherever the cursor is."""
+        return self.sim.events if self.behind_events is None else self.behind_events
+
+    @property
+    def cursor(self) -> int:
+        """How many moves of the history the live simulation has made."""
+        return self.sim.steps
+
+    @property
+    def behind(self) -> bool:
+        """True while recorded moves lie ahead of the cursor."""
+        return self.sim.steps < len(self.picks)
+
+    def recorded_next(self) -> Pick | None:
+        """The recorded move at the cursor, or None at the end of the history."""
+        return self.picks[self.sim.steps] if self.behind else None
 
     def attach(self, sim: Simulation, lanes: LaneIndex | None = None) -> None:
         """Continue in ``sim`` (restored from a snapshot of this timeline, its events given to it).
@@ -103,16 +132,12 @@ class Timeline:
 
     def lanes_upto(self, events: int) -> LaneIndex:
         """The lane index as it was after the first ``events`` events (for going back)."""
-        return self.lanes.truncated(self.sim.events, events, self.start, self.initial_health)
+        return self.lanes.truncated(self.history_events, events, self.start, self.initial_health)
 
     def checkpoint_at_or_before(self, step: int) -> Snapshot:
         """The latest checkpoint not after ``step`` (step 0's always exists)."""
         steps = sorted(self.checkpoints)
         return self.checkpoints[steps[max(0, bisect_right(steps, step) - 1)]]
-
-    def keep_checkpoints(self, upto: int) -> None:
-        """Forget the checkpoints after ``upto`` (the timeline goes on differently from there)."""
-        self.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= upto}
 
     def _checkpoint(self) -> None:
         steps = self.sim.steps
@@ -120,8 +145,21 @@ class Timeline:
             self.checkpoints[steps] = self.sim.snapshot()
 
     async def step(self, index: int | None = None) -> Choice:
-        """Take one step: ``index`` is a hand pick, None lets the policy choose."""
+        """Take one step: ``index`` is a hand pick, None lets the policy choose.
+
+        Behind the end of the history the recorded move is re-taken (a hand
+        ``index`` must be that move's: the session forks for any other).
+        """
         choices = self.sim.choices()
+        recorded = self.recorded_next()
+        if recorded is not None:
+            if index is not None and index != recorded.index:
+                raise ValueError(f"step {self.sim.steps} of {self.name} is recorded as choice {recorded.index + 1}")
+            chosen = choices[recorded.index]
+            await self.sim.step(recorded.index)
+            if not self.behind:
+                self.behind_events = None  # the cursor is back at the end: the live events are the history's
+            return chosen
         by_policy = index is None
         if index is None:
             index = self.sim.planned_pick()

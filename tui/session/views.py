@@ -122,6 +122,8 @@ class Comparison:
     left: ForkSummary
     right: ForkSummary
     diverged_at: int | None
+    #: When both are shown, in words ("both at 23:55:00", or which one has not got there).
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,13 @@ class Snapshot:
     moves: tuple[int, ...] = ()
     #: The timeline's scenario (a ``tui.scenario.Scenario``, with a fork's own overrides).
     scenario: Any = None
+    #: Where a talk stops (``tui.record.markers.Marker``), and the one last gone to or made.
+    markers: tuple[Any, ...] = ()
+    marker: int | None = None
+    #: Goes up by one each time a marker is gone to: the screen then shows that marker's recorded view.
+    marker_visits: int = 0
+    #: How many moves the timeline's history holds; ``step`` is the cursor in it.
+    history: int = 0
 
 
 def dns_view(timeline: Timeline, hosted: bool = False) -> DnsView:
@@ -208,7 +217,10 @@ def choice_views(timeline: Timeline) -> tuple[tuple[ChoiceView, ...], int | None
         for c in choices
     )
     pick: int | None = None
-    if choices:
+    recorded = timeline.recorded_next()
+    if recorded is not None:
+        pick = recorded.index  # behind the end of the history, the next move is the recorded one
+    elif choices:
         pick = sim.planned_pick()  # drawn once per step: previewing never changes the run
     return views, pick
 

@@ -68,7 +68,10 @@ def compare_table(cmp: Comparison) -> Table:
 class CompareScreen(ModalScreen[None]):
     """The compare view; escape or v closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,v,q", "dismiss", "Close", id="compare.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,v,q", "dismiss", "Close", id="compare.close"),
+        Binding("s", "app.slide", "Slide", id="compare.slide"),  # a talk can stop on this view
+    ]
 
     def __init__(self, comparison: Comparison) -> None:
         super().__init__()

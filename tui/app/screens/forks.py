@@ -27,6 +27,7 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "dismiss_none", "Close", id="forks.close"),
         Binding("c", "compare", "Compare with current", id="forks.compare"),
+        Binding("s", "app.slide", "Slide", id="forks.slide"),  # a talk can stop on this view
     ]
 
     def __init__(self, forks: tuple[ForkInfo, ...]) -> None:

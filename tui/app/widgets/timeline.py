@@ -153,6 +153,22 @@ class TimelineView(Widget):
     def follow_cursor(self) -> None:
         self.follow = True
 
+    def view_state(self) -> tuple[float, float | None]:
+        """The span shown (seconds) and its centre (None while following the cursor): what a marker records."""
+        span = ZOOMS[self.zoom] or (0.0 if self.snap is None else self.snap.end - self.snap.start)
+        return span or ZOOMS[1], None if self.follow else self.centre
+
+    def apply_view(self, span: float | None, centre: float | None) -> None:
+        """Show what a marker recorded: the nearest zoom to ``span``, centred on ``centre`` (None: follow)."""
+        if span is not None:
+            levels = [z or (self.snap.end - self.snap.start if self.snap else z) for z in ZOOMS]
+            self.zoom = min(range(len(ZOOMS)), key=lambda i: abs(levels[i] - span))
+        if centre is None:
+            self.follow = True
+        else:
+            self.follow = False
+            self.centre = centre
+
     # -- scrolling the lanes ------------------------------------------------------
     @property
     def visible_rows(self) -> int:

@@ -1,0 +1,126 @@
+"""History is append-only: going back moves a cursor, forward follows the recorded moves, a different move forks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_app import go_to, stale_key
+from tests.ui_helpers import choices_text, dns_text, send, settle
+from tui.app import create_app
+from tui.session import commands as c
+
+SIZE = (120, 40)
+
+
+def picks(app) -> list[tuple[int, str, str, float]]:  # type: ignore[no-untyped-def]
+    return [(p.index, p.component, p.action, p.time) for p in app.session.timeline.picks]
+
+
+def trace(app) -> str:  # type: ignore[no-untyped-def]
+    return app.session.timeline.sim.controller.trace.sha256()
+
+
+async def at_the_race(pilot) -> str:  # type: ignore[no-untyped-def]
+    """Manual policy, just before the race with the delayed Enactor listed: its key."""
+    await settle(pilot)
+    await go_to(pilot, "23:47:49")
+    await pilot.press("1")
+    await settle(pilot)
+    return stale_key(choices_text(pilot.app))
+
+
+@pytest.mark.asyncio
+async def test_back_then_forward_follows_the_recorded_moves_hand_picks_included() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        await pilot.press(key, "n", "n", "n")  # a hand pick the policy would not make, then three more
+        await settle(pilot)
+        moves, where, hashed = picks(app), app.snapshot.step, trace(app)
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await settle(pilot)
+        assert app.snapshot.step == where - 4 and app.snapshot.history == where
+        assert picks(app) == moves  # nothing was dropped
+        assert "stays recorded" in app.snapshot.status
+        await pilot.press("n", "n", "n", "n")
+        await settle(pilot)
+        assert app.snapshot.step == where and trace(app) == hashed and picks(app) == moves
+        assert [f.name for f in app.snapshot.forks] == ["main"]
+        # Going back by time and forward again by time re-takes the same moves too.
+        await go_to(pilot, "23:47:00")
+        await go_to(pilot, "23:49:00")
+        assert picks(app)[:where] == moves and app.session.timeline.picks[where - 4].by_policy is False
+
+
+@pytest.mark.asyncio
+async def test_a_different_move_at_the_cursor_starts_a_fork_and_u_undoes() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        at = app.snapshot.step
+        await pilot.press("1", "n", "n")  # the policy's order: the fresh plan first
+        await settle(pilot)
+        main_moves = picks(app)
+        await pilot.press("backspace", "backspace", "backspace")
+        await settle(pilot)
+        assert app.snapshot.step == at
+        await pilot.press(key)  # not what main recorded here
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap.fork == "main~1" and snap.step == at + 1
+        assert "starts fork main~1" in snap.status and "main keeps its moves" in snap.status
+        main = app.session.timelines["main"]
+        assert [(p.index, p.component, p.action, p.time) for p in main.picks] == main_moves
+        assert main.sim.steps == at  # main's cursor stayed where the fork left it
+        assert ("main~1", "main", at) in [(f.name, f.parent, f.forked_at) for f in snap.forks]
+        # u: back to where that move started, on main; the fork stays in the tree.
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.snapshot.fork == "main" and app.snapshot.step == at
+        assert "undone" in app.snapshot.status and {f.name for f in app.snapshot.forks} == {"main", "main~1"}
+        # The automatic fork can be given a name that says why.
+        await send(pilot, c.Rename("main~1", "stale-first"))
+        assert {f.name for f in app.snapshot.forks} == {"main", "stale-first"}
+
+
+@pytest.mark.asyncio
+async def test_a_recorded_stale_first_fork_keeps_answer_4_after_going_back_and_forth(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    app = create_app(paused=True, policy="manual", record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        await send(pilot, c.Fork("stale-first"))
+        await pilot.press(key)
+        await go_to(pilot, "23:48:30")
+        assert "ANSWER: 4" in dns_text(app)
+        await send(pilot, c.Switch("main"))
+        await go_to(pilot, "23:48:30")
+        assert "ANSWER: 0" in dns_text(app)
+        await send(pilot, c.Switch("stale-first"))
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.snapshot.fork == "stale-first" and "ANSWER: 4" in dns_text(again)
+        await go_to(pilot, "23:47:50")
+        await go_to(pilot, "23:48:30")
+        assert "ANSWER: 4" in dns_text(again) and "ANSWER: 0" not in dns_text(again)
+        await pilot.press("backspace", "backspace")
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert "ANSWER: 4" in dns_text(again) and again.snapshot.fork == "stale-first"
+        await go_to(pilot, "23:48:10")
+        await pilot.press("v")
+        await settle(pilot)
+        comparison = again.last_comparison
+        assert comparison is not None and comparison.diverged_at is not None
+        assert comparison.left.now == comparison.right.now and comparison.when.startswith("both at 23:48:")
+        assert comparison.left.dns.empty and not comparison.right.dns.empty
+        # Further on, main's recording stops short of stale-first's cursor, and compare says so.
+        await pilot.press("escape")
+        await go_to(pilot, "23:48:30")
+        await pilot.press("n", "n", "n")
+        await pilot.press("v")
+        await settle(pilot)
+        assert again.last_comparison is not None and "main has not reached" in again.last_comparison.when
