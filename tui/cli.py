@@ -475,6 +475,35 @@ def replay(
 
 
 @app.command()
+def present(
+    session: Annotated[str, typer.Argument(metavar="FILE", help="A recorded session (replay --record, or r).")],
+    speaker: Annotated[
+        bool, typer.Option("--speaker", help="The speaker view: follow the presenting app over a local socket.")
+    ] = False,
+) -> None:
+    """Give a talk from a recording: its markers in order (→ space next, ← previous, N enter, Home, End)."""
+
+    def body() -> None:
+        if speaker:
+            from tui.record import read_session
+
+            read_session(session)  # a bad file is one line here too, not a speaker view that waits forever
+            from tui.app.speaker import SpeakerApp
+
+            SpeakerApp(session).run()
+            return
+        from tui.app import create_presenter
+
+        app = create_presenter(session)
+        warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
+        if warning:
+            typer.echo(f"outage-tui: warning: {warning}", err=True)
+        app.run()
+
+    guarded(body)
+
+
+@app.command()
 def fidelity(scenario: ScenarioArg = DEFAULT_SCENARIO, set_: SetOpt = None) -> None:
     """Run a scenario and print milestone, AWS time, simulated time and difference as Markdown."""
 

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     import trio
 
     from tui.app.app import ReplayApp
+    from tui.session.session import SessionConfig
 
 
 def create_app(
@@ -58,8 +59,21 @@ def create_app(
     return ReplayApp(config, trio_clock=trio_clock)
 
 
+def create_presenter(session: str, trio_clock: trio.abc.Clock | None = None, link: bool = True) -> ReplayApp:
+    """``outage-tui present``: the recording reopened in the presenting app (``link``: listen for a speaker view)."""
+    from tui.app.present import PresentApp
+
+    config = _reopen_config(session, 1.0, None)
+    return PresentApp(config, trio_clock=trio_clock, recording=session, link=link)
+
+
 def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio.abc.Clock | None) -> ReplayApp:
     from tui.app.app import ReplayApp
+
+    return ReplayApp(_reopen_config(session, speed, record), trio_clock=trio_clock)
+
+
+def _reopen_config(session: str, speed: float, record: str | None) -> SessionConfig:
     from tui.record import read_session, replay_session, scenario_for
     from tui.record.replay import opener_for
     from tui.session.session import SessionConfig
@@ -80,7 +94,7 @@ def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio
         world=header.world,
         opener=opener_for(header.world),
     )
-    return ReplayApp(config, trio_clock=trio_clock)
+    return config
 
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_presenter"]

@@ -1,0 +1,160 @@
+"""Presenting a recorded talk: markers in order, each with its caption and recorded view; a speaker view follows."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.test_app import go_to, stale_key
+from tests.ui_helpers import choices_text, plain, send, settle
+from tui.app import create_app, create_presenter
+from tui.app.present import Caption
+from tui.app.screens.compare import CompareScreen
+from tui.app.speaker import SpeakerApp
+from tui.app.widgets.timeline import ZOOMS
+from tui.record import read_session
+from tui.record.markers import markers
+from tui.session import commands as c
+
+SIZE = (120, 40)
+LONG_NOTE = (
+    "The delayed Enactor's one-time check said its plan 104 was newer than what it had applied; by the time its "
+    "batch went in, plan 109 was live, and this write put the stale plan back on the regional endpoint."
+)
+
+
+async def record_talk(path: Path) -> None:
+    """A talk as a speaker would prepare it: zoom in, notes, a fork, a slide on the compare view."""
+    app = create_app(paused=True, policy="manual", record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "23:47:49")  # zooms in on the race
+        await pilot.press("1")
+        await settle(pilot)
+        key = stale_key(choices_text(app))
+        await send(pilot, c.Note("Two Enactors are about to apply plans to the same endpoint."))
+        await pilot.press("1", "1", "1")
+        await send(pilot, c.Note(LONG_NOTE))
+        await send(pilot, c.Switch("main"))  # no-op: already current
+        await pilot.press("u")  # back before the three moves
+        await settle(pilot)
+        await send(pilot, c.Fork("stale-first"))
+        await pilot.press(key)
+        await go_to(pilot, "23:48:30")
+        await pilot.press("v")  # compare open while the slide is placed
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("minus")  # a wider view for the last slide
+        await pilot.press("s")
+        await settle(pilot)
+
+
+@pytest.mark.asyncio
+async def test_present_walks_the_markers_with_their_captions_and_views(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    await record_talk(path)
+    talk = markers(read_session(path))
+    assert [m.kind for m in talk] == ["note", "note", "fork", "slide"]
+    app = create_presenter(str(path), link=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap is not None and snap.marker == 0  # opens at its first marker
+        kinds = [m.kind for m in snap.markers]
+        assert "note" in kinds and "fork" in kinds and kinds[-1] == "slide"
+        # Every marker in turn: the screen stands on its timeline and step, the caption names it.
+        for number, marker in enumerate(snap.markers):
+            if number:
+                await pilot.press("right")
+                await settle(pilot)
+            now = app.snapshot
+            assert now.marker == number and now.fork == marker.timeline and now.step == marker.step
+            caption = str(app.query_one(Caption).content)
+            assert caption.startswith(f"{number + 1}/{len(snap.markers)} ")
+        # The long note is shown whole, wrapped, never cut.
+        note = next(i for i, m in enumerate(snap.markers) if m.text == LONG_NOTE)
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.snapshot.marker == 0
+        await pilot.press(*str(note + 1), "enter")
+        await settle(pilot)
+        shown = app.query_one(Caption)
+        assert app.snapshot.marker == note and LONG_NOTE in str(shown.content)
+        assert shown.size.height >= 1 + -(-len(LONG_NOTE) // shown.size.width)  # every wrapped line shows
+        # The last marker (a slide) shows the view it was placed with: wider zoom, compare closed.
+        await pilot.press("end")
+        await settle(pilot)
+        last = app.snapshot.markers[-1]
+        assert app.snapshot.marker == len(snap.markers) - 1
+        assert ZOOMS[app.timeline.zoom] == last.view.zoom and last.view.overlay is None
+        # Back one: at once, on the recorded moves (never the policy's), and nothing new is recorded.
+        await pilot.press("left")
+        await settle(pilot)
+        assert app.snapshot.marker == len(snap.markers) - 2
+        before = {n: len(t.picks) for n, t in app.session.timelines.items()}
+        for key in ("n", "e", "m", "1", "f", "g"):
+            await pilot.press(key)
+        await settle(pilot)
+        assert {n: len(t.picks) for n, t in app.session.timelines.items()} == before
+
+
+@pytest.mark.asyncio
+async def test_a_slide_placed_on_compare_reopens_compare(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    app = create_app(paused=True, policy="manual", record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, c.GoTo(0.0), c.Fork("other"), c.Step(0))
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("s")  # the compare screen lets it through to the app
+        await settle(pilot)
+    talk = markers(read_session(path))
+    assert talk[-1].kind == "slide" and talk[-1].view.overlay == "compare"
+    presenter = create_presenter(str(path), link=False)
+    async with presenter.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert isinstance(presenter.screen, CompareScreen)
+
+
+@pytest.mark.asyncio
+async def test_the_speaker_view_follows_the_presenter_and_drives_it(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    await record_talk(path)
+    presenter = create_presenter(str(path))
+    speaker = SpeakerApp(str(path))
+    async with presenter.run_test(size=SIZE) as shown, speaker.run_test(size=(80, 20)) as aside:
+        await settle(shown)
+        total = len(presenter.snapshot.markers)
+
+        async def speaker_says(text: str) -> str:
+            for _ in range(100):
+                said = " ".join(plain(speaker.view.render(), width=80).split())
+                if text in said:
+                    return said
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"{text!r} not in {said!r}")
+
+        said = await speaker_says(f"marker 1 of {total}")
+        assert "next" in said and "incident" in said
+        await shown.press("right")
+        await settle(shown)
+        await speaker_says(f"marker 2 of {total}")
+        # The speaker drives: the presenter goes to the last marker.
+        await aside.press("end")
+        for _ in range(100):
+            if presenter.snapshot.marker == total - 1:
+                break
+            await asyncio.sleep(0.05)
+        assert presenter.snapshot.marker == total - 1
+        said = await speaker_says(f"marker {total} of {total}")
+        assert "(the end)" in said
