@@ -474,6 +474,23 @@ def replay(
     guarded(body)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def serve(
+    words: Annotated[
+        list[str] | None, typer.Argument(metavar="replay|present ARGS", help="What to run in the page.")
+    ] = None,
+    port: Annotated[str, typer.Option("--port", metavar="P", help="Port on 127.0.0.1.")] = "8000",
+) -> None:
+    """Serve the replay UI in a browser on this machine only (127.0.0.1), for screen sharing and projectors."""
+
+    def body() -> None:
+        from tui.serve import serve as serve_in_browser
+
+        serve_in_browser(words or [], port)
+
+    guarded(body)
+
+
 @app.command()
 def present(
     session: Annotated[str, typer.Argument(metavar="FILE", help="A recorded session (replay --record, or r).")],
