@@ -122,10 +122,10 @@ def _decisive(replay: SessionReplay, timeline: Replayed) -> list[str]:
     parent = timeline.plan.parent
     if parent is not None:
         words = divergence_words(timeline)
-        if words is None:
+        if words is None or timeline.diverged_at is None:
             lines.append(f"- **Diverges from `{parent}`**: never; it makes the same moves as its parent.")
         else:
-            when = pdt(timeline.time_at(timeline.diverged_at + 1)) if timeline.diverged_at is not None else ""
+            when = pdt(timeline.time_at(timeline.diverged_at + 1))  # the time of its first own move
             lines.append(f"- **Diverges from `{parent}`** at {when} PDT, {words}.")
     shared = _shared_steps(timeline, replay.timelines.get(parent) if parent else None)
     for item in decisive_events(timeline.events, replay.scenario.get("dns.regional_endpoint")):
@@ -138,7 +138,7 @@ def _decisive(replay: SessionReplay, timeline: Replayed) -> list[str]:
 
 
 def to_markdown(replay: SessionReplay) -> str:
-    """A postmortem timeline: a table per timeline (time PDT, component, event, notes)."""
+    """A postmortem timeline: per timeline, its decisive events, then a table (time PDT, component, event, notes)."""
     header = replay.session.header
     scenario = replay.scenario
     overrides = ", ".join(f"`{o}`" for o in header.overrides) or "none"
