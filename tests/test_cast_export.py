@@ -1,18 +1,23 @@
-"""Talk exports: an asciicast of the session played in the UI, and one SVG frame per marker."""
+"""Talk exports: an asciicast of the session played in the UI, and SVG frames of its distinct moments."""
 
 from __future__ import annotations
 
+import asyncio
+import html
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import pyte
 import pytest
 
+from tui.app.cast import play
 from tui.clock import parse_sim
-from tui.record import record_headless
+from tui.record import read_session, record_headless, replay_session
 from tui.scenario import load_scenario
 
 FORK_AT = 1200
@@ -83,17 +88,54 @@ def test_cast_plays_back_to_a_screen_with_the_dns_panel(cast: tuple[dict, list[l
     assert "✎ note step 1260: Restored early" in text
 
 
-def test_svg_export_writes_one_parseable_frame_per_marker(talk: Path, cast: tuple[dict, list[list]]) -> None:
+TITLE = re.compile(r'<text class="terminal-\d+-title"[^>]*>(.*?)</text>')
+
+
+def frame_title(svg: str) -> str:
+    return html.unescape(TITLE.search(svg)[1]).replace("\xa0", " ")
+
+
+def titles_count(title: str) -> int:
+    """How many moments a frame stands for, from its title (``A · B``, or ``A and N more``)."""
+    more = re.search(r" and (\d+) more$", title)
+    return 1 + int(more[1]) if more else len(title.split(" · ")) - 1
+
+
+def test_svg_export_writes_one_frame_per_distinct_screen(talk: Path, cast: tuple[dict, list[list]]) -> None:
     out = talk.parent / "frames"
     proc = cli("export", str(talk), "--to", "svg", "-o", str(out))
     frames = sorted(out.glob("*.svg"))
     markers = [e[2] for e in cast[1] if e[1] == "m"]
-    assert len(frames) == len(markers) and f"{len(frames)} SVG frames" in proc.stdout
+    # The screen at every marker, played here: consecutive identical ones make one frame.
+    screens: list[str] = []
+    asyncio.run(
+        play(replay_session(read_session(talk)), on_marker=lambda _k, _l, app: screens.append(app.export_screenshot()))
+    )
+    distinct = [s for i, s in enumerate(screens) if i == 0 or screens[i - 1] != s]
+    assert len(screens) == len(markers) and len(frames) == len(distinct) < len(markers)
+    assert f"{len(frames)} SVG frames" in proc.stdout
+    texts = [f.read_text(encoding="utf-8") for f in frames]
     for frame in frames:
         root = ET.parse(frame).getroot()
         assert root.tag.endswith("svg")
+    # No two neighbours show the same screen (the title aside), and together they name every marker.
+    contents = [TITLE.sub("", t) for t in texts]
+    assert all(a != b for a, b in pairwise(contents))
+    assert sum(titles_count(frame_title(t)) for t in texts) == len(markers)
+    assert frame_title(texts[0]) == f"outage-tui · note: {NOTE}"
     assert any(f.name.endswith("-fork-what-if-from-main-at-step-1200.svg") for f in frames)
-    assert "DiG" in frames[0].read_text(encoding="utf-8").replace("&#160;", " ")
+    assert "DiG" in texts[0].replace("&#160;", " ")
+
+
+def test_svg_frames_notes_keeps_only_the_notes_and_forks(talk: Path) -> None:
+    out = talk.parent / "slides"
+    proc = cli("export", str(talk), "--to", "svg", "--frames", "notes", "-o", str(out))
+    titles = [frame_title(f.read_text(encoding="utf-8")) for f in sorted(out.glob("*.svg"))]
+    assert titles == [
+        f"outage-tui · note: {NOTE}",
+        "outage-tui · fork what-if from main at step 1200",
+        "outage-tui · note: Restored early",
+    ], proc.stdout
 
 
 def test_bad_size_and_speed_are_one_line_errors(talk: Path, tmp_path: Path) -> None:
@@ -103,3 +145,6 @@ def test_bad_size_and_speed_are_one_line_errors(talk: Path, tmp_path: Path) -> N
         assert option in proc.stderr
     proc = cli("export", str(talk), "--to", "svg", check=False)
     assert proc.returncode == 2 and "-o" in proc.stderr
+    proc = cli("export", str(talk), "--to", "svg", "--frames", "slides", "-o", str(tmp_path / "f"), check=False)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "--frames slides: expected one of notes, milestones, all" in proc.stderr

@@ -380,6 +380,14 @@ def export(
     ] = "-",
     size: Annotated[str, typer.Option("--size", metavar="WxH", help="cast, svg: terminal size.")] = "100x30",
     speed: Annotated[float, typer.Option("--speed", help="cast: playback speed (1 = as the UI plays it).")] = 1.0,
+    frames: Annotated[
+        str,
+        typer.Option(
+            "--frames",
+            metavar="notes|milestones|all",
+            help="svg: which moments get a frame (notes: notes and forks); identical consecutive frames make one.",
+        ),
+    ] = "all",
 ) -> None:
     """Export a recorded session for a postmortem document or a talk."""
 
@@ -388,8 +396,10 @@ def export(
 
         from tui.record import read_session, replay_session
         from tui.record.export import DIRECTORY_EXPORTS, exporter
+        from tui.record.frames import check_frames
 
         render = exporter(to)
+        check_frames(frames)
         if to in DIRECTORY_EXPORTS and output == "-":
             raise BadInput(f"--to {to}: writes one file per frame, expected -o DIR")
         if not (math.isfinite(speed) and speed > 0):
@@ -401,7 +411,9 @@ def export(
         warning = recorded.warning()
         if warning:
             typer.echo(f"outage-tui: warning: {warning}", err=True)
-        text = render(replay_session(recorded), output=output, size=(int(width), int(height)), speed=speed)
+        text = render(
+            replay_session(recorded), output=output, size=(int(width), int(height)), speed=speed, frames=frames
+        )
         if isinstance(text, list):
             typer.echo(f"{output}: {len(text)} SVG frames")
             return

@@ -8,8 +8,9 @@ rendering took here, so the cast is the same on any machine and a 15-hour
 window renders in seconds of wall time.
 
 Every timeline plays in the order it was made: main from its start, each
-fork from where it left its parent. A marker (asciicast ``"m"`` event, and an
-SVG frame) falls on every milestone, fork and speaker note.
+fork from where it left its parent. A marker (asciicast ``"m"`` event) falls
+on every milestone, fork and speaker note; the SVG export captures the screen
+at each and lets :func:`tui.record.frames.select_frames` choose the frames.
 
 This relies on Textual's driver interface (``write`` and ``is_headless``),
 which is semi-private: Textual is pinned, and a test plays a cast back.
@@ -17,6 +18,7 @@ which is semi-private: Textual is pinned, and a test plays a cast back.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -32,6 +34,7 @@ from tui.app.app import ReplayApp
 from tui.errors import BadInput
 from tui.record import Replayed, SessionReplay
 from tui.record.export import EXPORTERS
+from tui.record.frames import DEFAULT_FRAMES, Moment, check_frames, frame_title, select_frames
 from tui.session import commands as cmd
 from tui.session.pacing import Pacer
 from tui.session.recording import Reopened, reopen, scenarios_of
@@ -92,8 +95,9 @@ class CastApp(ReplayApp):
         self.console.size = size  # not headless, Textual would ask the (absent) terminal for a size
 
 
-#: Called at each marker with its label and the app showing it (the SVG export takes a screenshot).
-OnMarker = Callable[[str, ReplayApp], None]
+#: Called at each marker with its kind (``milestone``, ``fork``, ``note``), its label and the app showing it
+#: (the SVG export takes a screenshot).
+OnMarker = Callable[[str, str, ReplayApp], None]
 
 
 def _costs(timeline: Replayed, pacer: Pacer, speed: float) -> list[float]:
@@ -137,10 +141,10 @@ async def play(
             await pilot.pause()
             await pilot.pause()
 
-        def mark(label: str) -> None:
+        def mark(kind: str, label: str) -> None:
             log.marker(label)
             if on_marker is not None:
-                on_marker(label, app)
+                on_marker(kind, label, app)
 
         for spec in specs:
             timeline = replay.timelines[spec.name]
@@ -149,10 +153,10 @@ async def play(
             notes = _notes(spec)  # those up to ``start`` come with the restored timeline
             await show()
             if spec.parent is not None:
-                mark(f"fork {spec.name} from {spec.parent} at step {spec.forked_at}")
+                mark("fork", f"fork {spec.name} from {spec.parent} at step {spec.forked_at}")
                 log.clock += HOLD / speed
             for text in _notes_upto(notes, start):
-                mark(f"note: {text}")
+                mark("note", f"note: {text}")
             await _play_moves(app, show, mark, spec, timeline, start, _costs(timeline, pacer, speed), notes, fps)
         await show()
         log.clock += 1.0
@@ -179,7 +183,7 @@ def _notes_upto(notes: dict[int, list[str]], step: int) -> list[str]:
 async def _play_moves(
     app: CastApp,
     show: Callable[[], Any],
-    mark: Callable[[str], None],
+    mark: Callable[[str, str], None],
     spec: Reopened,
     timeline: Replayed,
     start: int,
@@ -208,9 +212,9 @@ async def _play_moves(
         log.clock = clock
         await show()
         for label in labels:
-            mark(label)
+            mark("milestone", label)
         for text in texts:
-            mark(f"note: {text}")
+            mark("note", f"note: {text}")
             clock += HOLD / max(app.session.speed, 0.01)
         next_frame = max(next_frame + 1 / fps, clock)
     log.clock = clock
@@ -248,25 +252,43 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:48] or "marker"
 
 
-def to_svg(replay: SessionReplay, out: str | Path, size: tuple[int, int] = SIZE) -> list[Path]:
-    """One SVG frame per marker (milestone, fork, note) in directory ``out``; returns the files written."""
+#: The title every moment's screen is captured with, so that identical screens give identical SVG; each
+#: frame's own title replaces it when the frame is written.
+TITLE_SLOT = "outage-tui-frame-title"
+
+
+def _titled(svg: str, title: str) -> str:
+    """``svg`` (captured with :data:`TITLE_SLOT`) with its title, escaped as Rich writes SVG text."""
+    return svg.replace(f">{TITLE_SLOT}</text>", f">{html.escape(title).replace(' ', '&#160;')}</text>", 1)
+
+
+def to_svg(
+    replay: SessionReplay, out: str | Path, size: tuple[int, int] = SIZE, frames: str = DEFAULT_FRAMES
+) -> list[Path]:
+    """SVG frames in directory ``out`` for the moments ``frames`` chooses (see :mod:`tui.record.frames`).
+
+    Every milestone, fork and note is captured; consecutive moments with
+    the same screen make one frame titled with all their labels. Returns the
+    files written.
+    """
     import asyncio
 
+    check_frames(frames)
     directory = Path(out)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise BadInput(f"-o {out}: cannot create the directory: {err.strerror}") from None
-    frames: list[tuple[str, str]] = []
+    moments: list[Moment] = []
 
-    def shoot(label: str, app: ReplayApp) -> None:
-        frames.append((label, app.export_screenshot(title=f"outage-tui · {label}")))
+    def shoot(kind: str, label: str, app: ReplayApp) -> None:
+        moments.append(Moment(kind, label, app.export_screenshot(title=TITLE_SLOT)))
 
     asyncio.run(play(replay, size, 1.0, on_marker=shoot))
     written = []
-    for n, (label, svg) in enumerate(frames, start=1):
-        path = directory / f"{n:03d}-{_slug(label)}.svg"
-        path.write_text(svg, encoding="utf-8")
+    for n, frame in enumerate(select_frames(moments, frames), start=1):
+        path = directory / f"{n:03d}-{_slug(frame.labels[0])}.svg"
+        path.write_text(_titled(frame.screen, frame_title(frame.labels, size[0])), encoding="utf-8")
         written.append(path)
     return written
 
@@ -275,10 +297,16 @@ def _cast_export(replay: SessionReplay, size: tuple[int, int] = SIZE, speed: flo
     return to_cast(replay, size, speed)
 
 
-def _svg_export(replay: SessionReplay, output: str = "-", size: tuple[int, int] = SIZE, **_options: Any) -> list[Path]:
+def _svg_export(
+    replay: SessionReplay,
+    output: str = "-",
+    size: tuple[int, int] = SIZE,
+    frames: str = DEFAULT_FRAMES,
+    **_options: Any,
+) -> list[Path]:
     if output == "-":
         raise BadInput("--to svg: writes one file per frame, expected -o DIR")
-    return to_svg(replay, output, size)
+    return to_svg(replay, output, size, frames)
 
 
 EXPORTERS["cast"] = _cast_export

@@ -2,8 +2,10 @@
 
 Both are built from a :class:`SessionReplay`, never from the screen, so they
 say exactly what the recorded run did: ``md`` is a Markdown timeline to paste
-into a postmortem document, ``trace`` is Chrome trace-event JSON that Perfetto
-(ui.perfetto.dev) and ``chrome://tracing`` load, one track per component.
+into a postmortem document, naming the decisive events first; ``trace`` is
+Chrome trace-event JSON that Perfetto (ui.perfetto.dev) and ``chrome://tracing``
+load: every event as an instant on its component's track, and duration slices
+for each lane's impaired spans and the DNS endpoint's empty span.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from typing import Any
 
 from tui.clock import from_sim
 from tui.errors import BadInput
+from tui.record.decisive import decisive_events, divergence_words
 from tui.record.format import NoteEntry
 from tui.record.replay import Replayed, SessionReplay
+from tui.record.spans import Span, empty_endpoint_span, impaired_spans, run_end
+from tui.sim.racemarks import race_marks
 from tui.sim.trace import Event
 
 #: Event kinds a postmortem timeline lists: what happened, not every lock read.
@@ -82,8 +87,13 @@ def _rows(replay: SessionReplay, timeline: Replayed) -> list[tuple[float, int, s
     parent = replay.timelines.get(timeline.plan.parent) if timeline.plan.parent else None
     shared = _shared_steps(timeline, parent)
     rows: list[tuple[float, int, str, str, str]] = []
-    for event in timeline.events:
-        if event.kind in POSTMORTEM_KINDS and event.step > shared:
+    marks = race_marks(timeline.events).marks
+    for i, event in enumerate(timeline.events):
+        if event.step <= shared:
+            continue
+        if i in marks:  # the race's decisive writes, as the event log marks them
+            rows.append((event.time, 0, event.component, f"{event.kind} {marks[i]}", _event_notes(event)))
+        elif event.kind in POSTMORTEM_KINDS:
             rows.append((event.time, 0, event.component, _event_name(event), _event_notes(event)))
     for note in timeline.plan.notes:
         rows.append((timeline.time_at(note.step), 1, SESSION_TRACK, "note", f"step {note.step}; {note.text}"))
@@ -106,8 +116,29 @@ def _fork(child: Replayed) -> str:
     return "; ".join(parts)
 
 
+def _decisive(replay: SessionReplay, timeline: Replayed) -> list[str]:
+    """The bullet list that opens a timeline: where a fork left its parent, then the race's decisive events."""
+    lines = ["Decisive events:", ""]
+    parent = timeline.plan.parent
+    if parent is not None:
+        words = divergence_words(timeline)
+        if words is None or timeline.diverged_at is None:
+            lines.append(f"- **Diverges from `{parent}`**: never; it makes the same moves as its parent.")
+        else:
+            when = pdt(timeline.time_at(timeline.diverged_at + 1))  # the time of its first own move
+            lines.append(f"- **Diverges from `{parent}`** at {when} PDT, {words}.")
+    shared = _shared_steps(timeline, replay.timelines.get(parent) if parent else None)
+    for item in decisive_events(timeline.events, replay.scenario.get("dns.regional_endpoint")):
+        if item.event is None:
+            lines.append(f"- **{item.title}**: {item.words}.")
+            continue
+        before = f" (before it left `{parent}`)" if parent is not None and item.event.step <= shared else ""
+        lines.append(f"- **{item.title}** at {pdt(item.event.time)} PDT, step {item.event.step}: {item.words}{before}.")
+    return [*lines, ""]
+
+
 def to_markdown(replay: SessionReplay) -> str:
-    """A postmortem timeline: a table per timeline (time PDT, component, event, notes)."""
+    """A postmortem timeline: per timeline, its decisive events, then a table (time PDT, component, event, notes)."""
     header = replay.session.header
     scenario = replay.scenario
     overrides = ", ".join(f"`{o}`" for o in header.overrides) or "none"
@@ -128,6 +159,7 @@ def to_markdown(replay: SessionReplay) -> str:
             f"{summary['steps']} steps up to {pdt(timeline.time_at(summary['steps']))} PDT; "
             f"violations: {violations}; trace sha256 `{summary['trace_sha256']}`.",
             "",
+            *_decisive(replay, timeline),
             "| Time (PDT) | Component | Event | Notes |",
             "| --- | --- | --- | --- |",
         ]
@@ -140,11 +172,25 @@ def _components(events: Iterable[Event]) -> list[str]:
     return sorted({e.component for e in events})
 
 
+def _spans(timeline: Replayed) -> list[Span]:
+    """A timeline's duration slices: the DNS endpoint's empty span first, then each lane's impaired spans."""
+    steps = len(timeline.moves)
+    end = run_end(timeline.events, timeline.time_at(steps))
+    empty = empty_endpoint_span(timeline.events, end, steps)
+    return [*([empty] if empty else []), *impaired_spans(timeline.events, end, steps)]
+
+
 def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
     """Chrome trace-event JSON: a process per timeline, a thread (track) per component.
 
-    Timestamps are microseconds of virtual time since the scenario's start, so
-    the lead-in and the whole incident window sit on one axis.
+    Every event is an instant on its component's track. Durations are
+    complete (``"X"``) slices on tracks of their own: the DNS endpoint's
+    empty span (from the ``dns.endpoint_empty`` milestone to ``dns.restored``)
+    and one track per lane (a component's or a service's health) with a slice
+    per impaired span, its successive states nested inside. A span still open
+    when the run ends closes there (``"closed": false``). Timestamps are
+    microseconds of virtual time since the scenario's start, so the lead-in
+    and the whole incident window sit on one axis.
     """
     start = replay.scenario.time("scenario.start")
     out: list[dict[str, Any]] = []
@@ -155,10 +201,10 @@ def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
     for pid, timeline in enumerate(replay.timelines.values(), start=1):
         out.append(_meta("process_name", pid, SESSION_TID, name=f"timeline {timeline.name}"))
         out.append(_meta("process_sort_index", pid, SESSION_TID, sort_index=pid))
-        components = _components(timeline.events)
-        tracks = {SESSION_TRACK: SESSION_TID} | {
-            name: tid for tid, name in enumerate(components, start=SESSION_TID + 1)
-        }
+        spans = _spans(timeline)
+        # Session first, then the slice tracks in the order their first span starts, then the components.
+        names = [SESSION_TRACK, *dict.fromkeys(s.track for s in spans), *_components(timeline.events)]
+        tracks = {name: tid for tid, name in enumerate(names, start=SESSION_TID)}
         for name, tid in tracks.items():
             out.append(_meta("thread_name", pid, tid, name=name))
             out.append(_meta("thread_sort_index", pid, tid, sort_index=tid))
@@ -176,6 +222,8 @@ def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
                     "args": {"step": event.step, **event.data},
                 }
             )
+        for span in spans:
+            out += [_slice(part, ts, pid, tracks[part.track]) for part in (span, *span.parts)]
         notes: list[NoteEntry] = timeline.plan.notes
         for note in notes:
             out.append(
@@ -188,6 +236,22 @@ def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
                 out.append(_instant(f"fork {child.name}", "fork", ts(timeline.time_at(child.plan.at_step)), pid, args))
     header = replay.session.header.as_dict()
     return {"traceEvents": out, "displayTimeUnit": "ms", "otherData": {"session": replay.session.path, **header}}
+
+
+def _slice(span: Span, ts: Callable[[float], int], pid: int, tid: int) -> dict[str, Any]:
+    """A complete slice; its duration is the difference of the two rounded stamps, so it ends exactly on them."""
+    begin = ts(span.start)
+    args = {"from_step": span.start_step, "to_step": span.end_step, "closed": span.closed, **span.args}
+    return {
+        "name": span.name,
+        "cat": span.cat,
+        "ph": "X",
+        "ts": begin,
+        "dur": ts(span.end) - begin,
+        "pid": pid,
+        "tid": tid,
+        "args": args,
+    }
 
 
 def _meta(kind: str, pid: int, tid: int, **args: Any) -> dict[str, Any]:

@@ -108,6 +108,9 @@ class Replayed:
     summary: dict[str, Any]
     held: int = 0
     diverged_at: int | None = None
+    #: The move its parent made at ``diverged_at`` instead of this timeline's (kept here: the version of the
+    #: parent it followed may be one that went back afterwards, which is not among the session's timelines).
+    parent_move: Move | None = None
     #: Snapshots by step: every ``CHECKPOINT_EVERY`` moves, at step 0 and at the end.
     checkpoints: dict[int, Snapshot] = field(default_factory=dict)
 
@@ -370,6 +373,8 @@ async def replay_session_async(
             result.checkpoints = replay.checkpoints
             if parent is not None:
                 result.diverged_at = _diverged(moves, parent.moves)
+                if result.diverged_at is not None:
+                    result.parent_move = parent.moves[result.diverged_at]
             done[plan.name] = result
         if replay.problem is not None:
             raise replay.problem
