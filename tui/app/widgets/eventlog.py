@@ -14,6 +14,7 @@ from tui.session.lanes import severity
 from tui.session.session import NOTABLE_KINDS
 from tui.session.timeline import Note
 from tui.session.views import Snapshot
+from tui.sim.racemarks import RaceMarks
 from tui.sim.trace import Event
 
 KEEP = 300
@@ -24,55 +25,6 @@ STYLES = {0: "", 1: "yellow", 2: "bold red", 3: "bold magenta"}
 #: The filter that shows only notable events; "all" shows every event; anything else is a component.
 KEY_FILTER = "key events"
 ALL_FILTER = "all"
-
-
-#: The race in the log's words: a batch that writes a plan older than the endpoint's newest, and a clean-up
-#: that deletes the tree the endpoint points at.
-STALE = "stale"
-ACTIVE_DELETED = "deletes the active tree"
-
-
-class RaceMarks:
-    """Follows the trace in order and marks the race's decisive writes, which the key filter must show.
-
-    ``batch.applied`` is routine (thousands a run) and so is not a notable
-    kind, but one that applies a plan older than the newest already applied
-    to its endpoint is the race itself (``enactor/use1-az1 batch.applied
-    plan=104``); so is a ``cleanup.deleted`` of the plan the endpoint
-    currently points at. Both can only be told from what came before, hence
-    a running state rather than a per-event test.
-    """
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.newest: dict[str, int] = {}
-        self.active: dict[str, int] = {}
-        self.marks: dict[int, str] = {}
-        self.seen = 0
-        self.events: Sequence[Event] | None = None
-
-    def follow(self, events: Sequence[Event], count: int) -> None:
-        """Take in ``events[:count]``; a different or shorter list starts over."""
-        if events is not self.events or count < self.seen:
-            self.reset()
-            self.events = events
-        for i in range(self.seen, count):
-            event = events[i]
-            if event.kind == "batch.applied":
-                endpoint, plan = str(event.data.get("endpoint")), event.data.get("plan")
-                if isinstance(plan, int):
-                    if plan < self.newest.get(endpoint, plan):
-                        self.marks[i] = STALE
-                    self.newest[endpoint] = max(plan, self.newest.get(endpoint, plan))
-                    self.active[endpoint] = plan
-            elif event.kind == "cleanup.deleted":
-                endpoint = str(event.data.get("endpoint"))
-                plans = event.data.get("plans") or ()
-                if self.active.get(endpoint) in plans:
-                    self.marks[i] = ACTIVE_DELETED
-        self.seen = count
 
 
 def event_line(event: Event, mark: str | None = None) -> Text:
