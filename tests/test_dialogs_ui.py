@@ -1,6 +1,7 @@
 """The fork and go-to dialogs explain a mistake in place and keep the text; forks show their overrides.
 
-Also: the fork field's ``--set`` words and key completion.
+Also: the fork field's ``--set`` words and key completion, and the doom meter's
+hint living in the help screen rather than on every frame of the full world.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ import math
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Label, Tree
+from textual.widgets import Input, Label, Static, Tree
 
 from tests.ui_helpers import plain, send, settle
 from tui.app import create_app
 from tui.app.screens.compare import CompareScreen, compare_table
 from tui.app.screens.dialogs import ForkDialog, GoToDialog
 from tui.app.screens.forks import ForkTreeScreen
+from tui.app.screens.help import HelpScreen
 from tui.app.screens.overrides import KeySuggester, split_sets
 from tui.clock import parse_sim, window_words
 from tui.errors import BadInput
@@ -189,3 +191,17 @@ async def test_go_to_refuses_a_time_outside_the_window_naming_it(
         await settle(pilot)
         assert not isinstance(app.screen, GoToDialog)
         assert parse_sim("00:09") <= app.snapshot.now <= parse_sim("00:10")  # the last step before it
+
+
+@pytest.mark.asyncio
+async def test_the_doom_meter_hint_is_in_the_help_not_on_the_main_screen() -> None:
+    app = create_app(paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.doom.display and app.doom.region.height == 0
+        assert "doom" not in app.export_screenshot().lower()  # nor in any exported frame of the full world
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = plain(app.screen.query_one("#help-text", Static).content, width=80)
+        assert "Doom meter" in help_text and "explore --save DIR" in help_text and "replay --session FILE" in help_text
