@@ -6,7 +6,7 @@ import re
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from tests.ui_helpers import choices_text, dns_text, header_text, send, settle
 from tui.app import create_app
@@ -197,12 +197,16 @@ async def test_fork_dialog_takes_overrides_and_refuses_bad_ones() -> None:
         assert app.snapshot is not None and app.snapshot.fork == "fixed"
         await send(pilot, c.GoTo(parse_sim("23:49")))
         assert "ANSWER: 4" in dns_text(app)
+        # A bad override is refused inside the dialog, which stays open with the text as typed.
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("tab", *"no.such=1", "enter")
         await settle(pilot)
-        assert app.snapshot.fork == "fixed" and "fork refused" in app.snapshot.status
-        await pilot.press("f", "escape")
+        dialog = app.screen
+        assert isinstance(dialog, ForkDialog) and dialog.query_one("#fork-sets", Input).value == "no.such=1"
+        assert "'no.such' is not a scenario value" in str(dialog.query_one("#fork-error", Label).render())
+        assert app.snapshot.fork == "fixed" and len(app.snapshot.forks) == 2
+        await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ForkDialog)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -53,6 +54,34 @@ def test_readable_table_and_summary() -> None:
     assert "dns.endpoint_empty" in result.output and "trace_sha256" in result.output
 
 
+def test_the_canonical_run_prints_its_story_in_under_100_lines(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without --events: the race on the regional endpoint, the operators, the summary and every milestone."""
+    monkeypatch.setenv("COLUMNS", "80")  # a pipe or a narrow terminal: the longest the output gets
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) < 100, len(lines)
+    text = result.output
+    assert "batch.applied stale" in text and "deletes the active tree" in text
+    assert "violation NeverDeleteActive" in text and "operator.action restore-dns" in text
+    assert "Milestones (32 of 32 reached, PDT)" in text and "02:25:02 dns.restored" in text
+    # Routine kinds the old key view listed by the thousand are gone.
+    assert "plan.applied" not in text and "cleanup.started" not in text
+
+
+def test_events_all_lists_every_event_and_key_is_the_default(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "200")
+    default = runner.invoke(app, ["run", "--until", "23:48"]).output
+    key = runner.invoke(app, ["run", "--until", "23:48", "--events", "key"]).output
+    every = runner.invoke(app, ["run", "--until", "23:48", "--events", "all"]).output
+    events = int(re.search(r"^events\s+(\d+)", every, re.M)[1])  # type: ignore[index]
+    assert default == key
+    assert len(every.splitlines()) > events > 10 * len(key.splitlines())
+    assert "lock.read" in every and "lock.read" not in key
+    bad = runner.invoke(app, ["run", "--events", "some"])
+    assert bad.exit_code == 2 and "--events some: expected key or all" in bad.output
+
+
 def test_version_and_scenarios() -> None:
     assert runner.invoke(app, ["--version"]).output.strip() == f"outage-tui {__version__}"
     listing = runner.invoke(app, ["scenarios"]).output.strip().splitlines()
@@ -73,7 +102,10 @@ def test_usage_error_exits_2() -> None:
 def test_until_outside_the_window_is_one_line_and_exit_2() -> None:
     result = runner.invoke(app, ["run", "--until", "16:30"])
     assert result.exit_code == 2
-    assert "--until 16:30: outside the window, expected a time from 23:40 to 15:20 PDT" in result.output
+    assert result.output.strip() == (
+        "outage-tui: --until 16:30 (Mon 20 Oct) is outside the window: "
+        "expected a time from 23:40 Sun 19 Oct to 15:20 Mon 20 Oct PDT"
+    )
     assert "Traceback" not in result.output
 
 

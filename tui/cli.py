@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from tui import __version__
-from tui.clock import TimeFormatError, iso, parse_sim
+from tui.clock import TimeFormatError, iso, outside_window, parse_sim
 from tui.errors import BadInput, one_line
 from tui.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
 
@@ -31,19 +31,6 @@ app = typer.Typer(
 )
 
 _state = {"debug": False}
-
-#: Event kinds shown by ``run`` without ``--json`` (``--events all`` shows every one).
-KEY_EVENTS = {
-    "milestone",
-    "violation",
-    "operator.action",
-    "operator.repaired",
-    "cleanup.deleted",
-    "plan.applied",
-    "planner.stopped",
-    "enactor.stopped",
-    "health",
-}
 
 T = TypeVar("T")
 
@@ -72,13 +59,11 @@ def user_time(option: str, text: str) -> float:
 
 
 def window_time(option: str, text: str, scenario: Any) -> float:
-    """A time the user gave that must fall inside the scenario's window (else one line, exit 2)."""
-    from tui.clock import hhmm
-
+    """A time the user gave that must fall inside the scenario's window (else one line naming it, exit 2)."""
     at = user_time(option, text)
-    start, end = scenario.time("scenario.start"), scenario.time("scenario.end")
-    if not start <= at <= end:
-        raise BadInput(f"{option} {text}: outside the window, expected a time from {hhmm(start)} to {hhmm(end)} PDT")
+    why = outside_window(text, at, scenario.time("scenario.start"), scenario.time("scenario.end"))
+    if why is not None:
+        raise BadInput(f"{option} {why}")
     return at
 
 
@@ -121,7 +106,12 @@ def run(
     ] = None,
     set_: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event, then a summary line.")] = False,
-    events: Annotated[str, typer.Option("--events", help="Without --json: 'key' events or 'all'.")] = "key",
+    events: Annotated[
+        str,
+        typer.Option(
+            "--events", help="Without --json: 'key' (the race, milestones, operators: one screenful) or 'all'."
+        ),
+    ] = "key",
     record: Annotated[
         str | None, typer.Option("--record", metavar="FILE", help="Write the run to a session file as it goes.")
     ] = None,
@@ -133,8 +123,10 @@ def run(
     """Run a scenario headless and print its events and summary."""
 
     def body() -> None:
+        from tui.run_output import EventRows, check_events_option, print_run
         from tui.sim.simulation import run_headless
 
+        check_events_option(events)
         if session is not None:
             others = (record, seed, set_, until, policy != "canonical", scenario != DEFAULT_SCENARIO)
             if any(others):
@@ -145,8 +137,6 @@ def run(
             return
         if policy not in ("canonical", "random"):
             raise BadInput(f"--policy {policy}: expected canonical or random (manual needs the UI: outage-tui replay)")
-        if events not in ("key", "all"):
-            raise BadInput(f"--events {events}: expected key or all")
         loaded = load_scenario(scenario, set_ or [])
         stop = window_time("--until", until, loaded) if until else None
         if record is not None:
@@ -168,15 +158,9 @@ def run(
             summary = run_headless(loaded, policy, seed, stop, on_event=emit)
             write(json.dumps({"summary": summary}) + "\n")
             return
-        rows: list[Any] = []
-        summary = run_headless(
-            loaded,
-            policy,
-            seed,
-            stop,
-            on_event=lambda e: rows.append(e) if events == "all" or e.kind in KEY_EVENTS else None,
-        )
-        _print_table(rows, summary)
+        rows = EventRows(events, loaded.get("dns.regional_endpoint"))
+        summary = run_headless(loaded, policy, seed, stop, on_event=rows)
+        print_run(rows.rows, summary)
 
     guarded(body)
 
@@ -184,9 +168,8 @@ def run(
 def _run_session(file: str, as_json: bool, events: str) -> None:
     """Replay a session headless; a torn last line is reported and the rest replayed."""
     from tui.record import read_session, replay_session
+    from tui.run_output import EventRows, print_run
 
-    if events not in ("key", "all"):
-        raise BadInput(f"--events {events}: expected key or all")
     recorded = read_session(file)
     warning = recorded.warning()
     if warning:
@@ -197,32 +180,8 @@ def _run_session(file: str, as_json: bool, events: str) -> None:
         write(json.dumps({"summary": result.summary()}) + "\n")
         return
     replayed = replay_session(recorded)
-    rows = [e for e in replayed.main.events if events == "all" or e.kind in KEY_EVENTS]
-    _print_table(rows, replayed.summary())
-
-
-def _print_table(rows: list[Any], summary: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(title="Events", show_lines=False, header_style="bold")
-    for col in ("time (PDT)", "step", "component", "event", "details"):
-        table.add_column(col, overflow="fold")
-    for event in rows:
-        details = ", ".join(f"{k}={v}" for k, v in event.data.items())
-        table.add_row(iso(event.time)[11:19], str(event.step), event.component, event.kind, details)
-    console.print(table)
-    summary_table = Table(title="Summary", show_header=False)
-    summary_table.add_column("field", style="bold")
-    summary_table.add_column("value", overflow="fold")
-    for key, value in summary.items():
-        if key == "milestones":
-            continue
-        summary_table.add_row(key, json.dumps(value) if isinstance(value, list | dict) else str(value))
-    for key, value in summary["milestones"].items():
-        summary_table.add_row(f"milestone {key}", value[11:19] + " PDT" if value else "did not happen")
-    console.print(summary_table)
+    rows = EventRows(events, replayed.scenario.get("dns.regional_endpoint"))
+    print_run(rows.take(replayed.main.events).rows, replayed.summary())
 
 
 @app.command()

@@ -73,3 +73,26 @@ def hhmm(seconds: float) -> str:
 def parse_sim(text: str) -> float:
     """A user time straight to virtual seconds."""
     return to_sim(parse_time(text))
+
+
+def _day_time(seconds: float) -> str:
+    stamp = from_sim(seconds)
+    clock = stamp.strftime("%H:%M:%S" if stamp.second else "%H:%M")
+    return f"{clock} {stamp.strftime('%a %d %b')}"
+
+
+def window_words(start: float, end: float) -> str:
+    """A scenario's window as people read it: ``23:40 Sun 19 Oct to 15:20 Mon 20 Oct PDT``.
+
+    ``HH:MM`` alone is read as 19 Oct for 23:xx and 20 Oct otherwise, so a
+    refused time is only explained once the days are named.
+    """
+    return f"{_day_time(start)} to {_day_time(end)} PDT"
+
+
+def outside_window(text: str, at: float, start: float, end: float) -> str | None:
+    """Why a user time falls outside ``[start, end]``, naming the day it was read as; None when inside."""
+    if start <= at <= end:
+        return None
+    read_as = from_sim(at).strftime("%a %d %b")
+    return f"{text.strip()} ({read_as}) is outside the window: expected a time from {window_words(start, end)}"

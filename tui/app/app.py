@@ -35,6 +35,7 @@ from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.overrides import check_fork
 from tui.app.widgets.busy import BusyBar, busy_head
 from tui.app.widgets.choices import ChoicePanel
 from tui.app.widgets.dns import DnsPanel
@@ -44,6 +45,7 @@ from tui.app.widgets.header import IncidentHeader
 from tui.app.widgets.timeline import RACE_ZOOM, ZOOMS, TimelineView
 from tui.clock import pdt_clock
 from tui.record.markers import View
+from tui.scenario.keys import dotted_keys
 from tui.session import commands as cmd
 from tui.session.pacing import faster, slower
 from tui.session.session import Session, SessionConfig
@@ -589,7 +591,13 @@ class ReplayApp(App[None]):
             if result is not None:
                 self._send_move("Fork", cmd.Fork(result[0] or None, result[1]))
 
-        self.push_screen(ForkDialog(suggested, self._wait_reason), done)
+        scenario = self.snapshot.scenario if self.snapshot else None
+        keys = dotted_keys(scenario.data) if scenario is not None else ()
+
+        def check(name: str, sets: tuple[str, ...]) -> tuple[str, str] | None:
+            return check_fork(self.snapshot, name, sets)  # the latest view when enter is pressed
+
+        self.push_screen(ForkDialog(suggested, self._wait_reason, keys, check), done)
 
     def action_fork_tree(self) -> None:
         """Show the fork tree; switch to a fork or compare it with the current one."""
@@ -630,7 +638,8 @@ class ReplayApp(App[None]):
                 self._jumped = True
                 self._send_move("Go to", cmd.GoTo(time))
 
-        self.push_screen(GoToDialog(self._wait_reason), done)
+        window = (self.snapshot.start, self.snapshot.end) if self.snapshot else None
+        self.push_screen(GoToDialog(self._wait_reason, window), done)
 
     def action_note(self) -> None:
         """Add a speaker note at the current step (a small dialog asks for the text).

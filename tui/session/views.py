@@ -113,6 +113,8 @@ class ForkSummary:
     dns: DnsView
     failed: tuple[tuple[str, float], ...]
     violations: tuple[str, ...]
+    #: The ``--set`` overrides this timeline runs under on top of the session's (a fork's own and its parents').
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,7 @@ def fork_summary(timeline: Timeline) -> ForkSummary:
         dns=dns_view(timeline),
         failed=tuple(timeline.lanes.failed().items()),
         violations=tuple(sorted(world.violations)),
+        overrides=tuple(timeline.extra_overrides),
     )
 
 

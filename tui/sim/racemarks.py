@@ -46,24 +46,27 @@ class RaceMarks:
             self.reset()
             self.events = events
         for i in range(self.seen, count):
-            event = events[i]
-            if event.kind == "batch.applied":
-                endpoint, plan = str(event.data.get("endpoint")), event.data.get("plan")
-                if isinstance(plan, int):
-                    newest = self.newest.get(endpoint, plan)
-                    if plan < newest:
-                        self.marks[i] = STALE
-                        self.plans[i] = newest
-                    self.newest[endpoint] = max(plan, newest)
-                    self.active[endpoint] = plan
-            elif event.kind == "cleanup.deleted":
-                endpoint = str(event.data.get("endpoint"))
-                plans = event.data.get("plans") or ()
-                active = self.active.get(endpoint)
-                if active in plans:
-                    self.marks[i] = ACTIVE_DELETED
-                    self.plans[i] = active
+            mark = self.mark(events[i])
+            if mark is not None:
+                self.marks[i], self.plans[i] = mark
         self.seen = count
+
+
+    def mark(self, event: Event) -> tuple[str, int] | None:
+        """Take in the next event of the trace: its mark and the plan it is about, or None for a routine one."""
+        if event.kind == "batch.applied":
+            endpoint, plan = str(event.data.get("endpoint")), event.data.get("plan")
+            if isinstance(plan, int):
+                newest = self.newest.get(endpoint, plan)
+                self.newest[endpoint] = max(plan, newest)
+                self.active[endpoint] = plan
+                if plan < newest:
+                    return STALE, newest
+        elif event.kind == "cleanup.deleted":
+            active = self.active.get(str(event.data.get("endpoint")))
+            if active is not None and active in (event.data.get("plans") or ()):
+                return ACTIVE_DELETED, active
+        return None
 
 
 def race_marks(events: Sequence[Event]) -> RaceMarks:

@@ -1,4 +1,4 @@
-"""Two forks side by side: milestones, DNS answer, failed services, violations, divergence."""
+"""Two forks side by side: overrides, milestones, DNS answer, failed services, violations, divergence."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def _dns(fork: ForkSummary) -> Text:
     return Text(f"ANSWER: {len(fork.dns.records)} (plan {fork.dns.plan})", style="green")
 
 
+def _overrides(fork: ForkSummary) -> Text:
+    """A fork's ``--set`` overrides, one a line: what makes it differ from its parent besides its moves."""
+    if not fork.overrides:
+        return Text("none", style="dim")
+    return Text("\n".join(fork.overrides), style="bold yellow")
+
+
 def compare_table(cmp: Comparison) -> Table:
     left, right = cmp.left, cmp.right
     table = Table(expand=True, show_lines=False, header_style="bold")
@@ -37,6 +44,8 @@ def compare_table(cmp: Comparison) -> Table:
     table.add_row(
         "now", f"step {left.step}, {from_sim(left.now):%H:%M:%S}", f"step {right.step}, {from_sim(right.now):%H:%M:%S}"
     )
+    if left.overrides or right.overrides:  # forks that differ only by their moves need no row saying so
+        table.add_row("--set", _overrides(left), _overrides(right))
     # The step counter as the header shows it: both timelines were at this step, and their next moves differ
     # (the same number as ``run --session``'s ``diverged_at`` and the fork's "diverges at step").
     div = "never (one extends the other)" if cmp.diverged_at is None else f"step {cmp.diverged_at} (next moves differ)"

@@ -1,5 +1,8 @@
 """Small dialogs: name a fork (with optional --set overrides), go to a time, write a speaker note.
 
+A mistake (a bad time, a time outside the window, a refused override) is
+explained inside the dialog under its field, which keeps what was typed.
+
 Each is a modal screen: while one is open, the replay screen's keys do not
 apply (Textual stops the binding chain at a modal screen), so a ``q`` or an
 ``n`` typed into a field is text, never a command. The session's views keep
@@ -9,7 +12,7 @@ dialog's "at" line, not its field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -19,7 +22,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from tui.clock import TimeFormatError, parse_sim
+from tui.app.screens.overrides import KeySuggester, split_sets
+from tui.clock import TimeFormatError, outside_window, parse_sim, window_words
+from tui.errors import BadInput
 
 #: Why a dialog cannot act now (a long move is running), or None when it can.
 Blocker = Callable[[], str | None]
@@ -29,20 +34,36 @@ def _never() -> str | None:
     return None
 
 
-class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
-    """Enter forks; the overrides field takes ``KEY=VALUE`` pairs separated by spaces.
+#: Why a fork would be refused, or None: called with the name and the overrides, it names the field at fault
+#: (``"name"`` or ``"sets"``) and says why.
+ForkCheck = Callable[[str, tuple[str, ...]], tuple[str, str] | None]
 
-    Opened just before a long move started, it refuses to fork until the
-    move ends (the fork would happen somewhere the person did not see), and
-    keeps both fields as typed.
+
+def _fine(_name: str, _sets: tuple[str, ...]) -> tuple[str, str] | None:
+    return None
+
+
+class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
+    """Enter forks; the overrides field takes ``KEY=VALUE`` words, each optionally after ``--set``.
+
+    The fork is checked before it is sent (``check``): a taken name or an
+    override the scenario refuses is explained under the fields, and the
+    dialog stays open with both as typed. The overrides field completes
+    scenario keys (→ takes the suggestion). Opened just before a long move
+    started, it refuses to fork until the move ends (the fork would happen
+    somewhere the person did not see), keeping the fields too.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="fork.cancel")]
 
-    def __init__(self, suggested: str, blocked: Blocker = _never) -> None:
+    def __init__(
+        self, suggested: str, blocked: Blocker = _never, keys: Sequence[str] = (), check: ForkCheck = _fine
+    ) -> None:
         super().__init__()
         self.suggested = suggested
         self.blocked = blocked
+        self.keys = keys
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
@@ -50,21 +71,35 @@ class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             yield Label("Name")
             yield Input(value=self.suggested, id="fork-name")
             yield Label(
-                "--set overrides (optional), e.g. fixes.cleanup_protects_active=true or "
-                "operators.restore-dns.at=01:00. They hold from the start of the run; the fork "
-                "follows this timeline's moves for as long as they still exist, then diverges."
+                "--set overrides (optional, → completes a key), e.g. fixes.cleanup_protects_active=true "
+                "--set operators.restore-dns.at=01:00. They hold from the start of the run; the fork "
+                "follows this timeline's moves for as long as they still exist, then diverges.",
+                id="fork-hint",
             )
-            yield Input(placeholder="KEY=VALUE ...", id="fork-sets")
-            yield Label("", id="fork-wait")
+            yield Input(placeholder="KEY=VALUE ...", id="fork-sets", suggester=KeySuggester(self.keys))
+            yield Label("", id="fork-error", classes="problem")
 
     @on(Input.Submitted)
     def submit(self) -> None:
+        error = self.query_one("#fork-error", Label)
+        field = self.query_one("#fork-sets", Input)
+        name = self.query_one("#fork-name", Input).value.strip()
+        try:
+            sets = split_sets(field.value)
+        except BadInput as err:
+            error.update(str(err))
+            field.focus()
+            return
         why = self.blocked()
         if why is not None:
-            self.query_one("#fork-wait", Label).update(why)
+            error.update(why)
             return
-        name = self.query_one("#fork-name", Input).value.strip()
-        sets = tuple(self.query_one("#fork-sets", Input).value.split())
+        refused = self.check(name, sets)
+        if refused is not None:
+            at, reason = refused
+            error.update(reason)
+            self.query_one(f"#fork-{at}", Input).focus()
+            return
         self.dismiss((name, sets))
 
     def action_cancel(self) -> None:
@@ -72,34 +107,44 @@ class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
 
 
 class GoToDialog(ModalScreen[float | None]):
-    """Enter a PDT time (HH:MM[:SS]) or ISO-8601; a bad one is explained, not fatal.
+    """Enter a PDT time (HH:MM[:SS]) or ISO-8601; a bad one, or one outside the window, is explained, not fatal.
 
-    Like the fork dialog, it waits out a long move that started while it was
-    open, keeping the time typed.
+    ``window`` is the scenario's (start, end) in virtual seconds: a time
+    outside it is refused in the dialog, naming the window with its days
+    (``16:30`` reads as Mon 20 Oct). Like the fork dialog, it waits out a long
+    move that started while it was open, keeping the time typed.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
 
-    def __init__(self, blocked: Blocker = _never) -> None:
+    def __init__(self, blocked: Blocker = _never, window: tuple[float, float] | None = None) -> None:
         super().__init__()
         self.blocked = blocked
+        self.window = window
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = "Go to time (PDT) · enter · esc cancel"
+            if self.window is not None:
+                yield Label(f"Window: {window_words(*self.window)}", id="goto-window")
             yield Input(placeholder="23:47:49 or 06:00", id="goto-time")
-            yield Label("", id="goto-error")
+            yield Label("", id="goto-error", classes="problem")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
+        error = self.query_one("#goto-error", Label)
         try:
             time = parse_sim(event.value)
         except TimeFormatError as err:
-            self.query_one("#goto-error", Label).update(str(err))
+            error.update(str(err))
+            return
+        outside = None if self.window is None else outside_window(event.value, time, *self.window)
+        if outside is not None:
+            error.update(outside)
             return
         why = self.blocked()
         if why is not None:
-            self.query_one("#goto-error", Label).update(why)
+            error.update(why)
             return
         self.dismiss(time)
 

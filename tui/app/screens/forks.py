@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -14,15 +15,33 @@ from tui.clock import from_sim
 from tui.session.views import ForkInfo
 
 
-def fork_label(fork: ForkInfo) -> str:
-    at = "" if fork.parent is None else f" ← {fork.parent} @ step {fork.forked_at}"
-    sets = f" [{' '.join(fork.overrides)}]" if fork.overrides else ""
-    mark = "● " if fork.current else ""
-    return f"{mark}{fork.name}{at}{sets} · now step {fork.step}, {from_sim(fork.now).strftime('%H:%M:%S')}"
+def fork_label(fork: ForkInfo) -> Text:
+    """Name, where it forked, and where it is now; its overrides are listed under it (:func:`own_overrides`)."""
+    label = Text("● " if fork.current else "")
+    label.append(fork.name, style="bold")
+    if fork.parent is not None:
+        label.append(f" ← {fork.parent} @ step {fork.forked_at}")
+    label.append(f" · now step {fork.step}, {from_sim(fork.now).strftime('%H:%M:%S')}")
+    return label
+
+
+def own_overrides(fork: ForkInfo, parent: ForkInfo | None) -> tuple[str, ...]:
+    """The ``--set`` overrides a fork added: those it inherited are listed under its parent already."""
+    inherited = parent.overrides if parent is not None else ()
+    if fork.overrides[: len(inherited)] == inherited:
+        return fork.overrides[len(inherited) :]
+    return fork.overrides
+
+
+def override_label(override: str) -> Text:
+    return Text.assemble(("--set ", "dim"), (override, "yellow"))
 
 
 class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
-    """Enter switches to the highlighted fork; c compares it with the current one."""
+    """Enter switches to the highlighted fork; c compares it with the current one.
+
+    Under each fork, one row per ``--set`` override it added, so a long list is read, not cut at the edge.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "dismiss_none", "Close", id="forks.close"),
@@ -40,6 +59,7 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
         tree.border_title = "Forks · enter switch · c compare · esc close"
         tree.show_root = False
         nodes = self._fork_nodes
+        by_name = {fork.name: fork for fork in self.forks}
         pending = list(self.forks)
         while pending:
             progressed = False
@@ -47,7 +67,10 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
                 parent = tree.root if fork.parent is None else nodes.get(fork.parent)
                 if parent is None:
                     continue
-                nodes[fork.name] = parent.add(fork_label(fork), data=fork.name, expand=True)
+                node = parent.add(fork_label(fork), data=fork.name, expand=True)
+                for override in own_overrides(fork, by_name.get(fork.parent or "")):
+                    node.add_leaf(override_label(override))  # no data: enter and c pass over it
+                nodes[fork.name] = node
                 pending.remove(fork)
                 progressed = True
             if not progressed:

@@ -1,15 +1,23 @@
-"""The help overlay: every key of the replay screen, including those the footer hides."""
+"""The help overlay: every key of the replay screen, including those the footer hides, and what the doom meter is.
+
+The doom meter's explanation lives here rather than on the main screen: in
+the full world, where it cannot count, it would take a row of every frame.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.app.widgets.doom import HELP as DOOM_HELP
 
 
 def help_table(bindings: list[Binding]) -> Table:
@@ -22,6 +30,12 @@ def help_table(bindings: list[Binding]) -> Table:
         table.add_row(binding.key_display or binding.key, binding.tooltip or binding.description)
     table.add_row("ctrl+p", "Command palette: every action by name")
     return table
+
+
+def help_body(bindings: list[Binding]) -> RenderableType:
+    """The keys, then the doom meter in a few wrapped lines."""
+    doom = Text.assemble(("Doom meter", "bold cyan"), "\n", DOOM_HELP)
+    return Group(help_table(bindings), Text(""), doom)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,4 +52,4 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
-            yield Static(help_table(self._keys))
+            yield Static(help_body(self._keys), id="help-text")

@@ -5,7 +5,8 @@ thread worker, one at a time: a newer step cancels the older count
 (``exclusive``), the count notices between two states and stops, and a
 cancelled count's result is never shown for the wrong state. The session's
 Trio code never waits for it. The full timed world cannot be enumerated, so
-there the panel only says how to get a world where it can.
+there the panel is hidden and takes no row of the screen (nor of an exported
+frame); the help screen says how to get a world where it can (:data:`HELP`).
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ HORIZON = 12
 #: How long the stepping must pause before a count starts.
 SETTLE_S = 0.15
 BAR = 12
-HINT = "doom meter: open an explorer counterexample, outage-tui explore --save DIR, then replay --session"
-SHORT_HINT = "doom meter: outage-tui explore --save DIR, then replay --session FILE"
 STYLES = {EVERY: "bold white on red", SOME: "bold black on yellow", NONE: "bold black on green"}
-
-
-def hint_text(width: int) -> Text:
-    """The full world's one line, shortened when the screen is narrow."""
-    return Text(HINT if width >= len(HINT) else SHORT_HINT, style="dim italic", no_wrap=True, overflow="ellipsis")
+#: What the meter is and how to see it, for the help screen: in the full world it is not shown at all.
+HELP = (
+    f"Under the choices, in the explorer's DNS core only: how many continuations of the next {HORIZON} moves "
+    "empty the endpoint, and each listed choice's verdict (every / some / none). The full timed world cannot be "
+    "counted; to see it, save a counterexample with outage-tui explore --save DIR, then open it with "
+    "outage-tui replay --session FILE."
+)
 
 
 def verdicts(meter: DoomMeter, snap: Snapshot) -> list[tuple[int, str, str]]:
@@ -71,7 +72,10 @@ def meter_text(meter: DoomMeter, snap: Snapshot) -> Text:
 
 
 class DoomPanel(Panel):
-    """Under the choices: the doom share for the current state, recomputed in the background as you step."""
+    """Under the choices: the doom share for the current state, recomputed in the background as you step.
+
+    Shown only with the ``meter`` class (the DNS core): the stylesheet hides it otherwise.
+    """
 
     snap: Snapshot | None = None
     #: The state the numbers on screen belong to, and the numbers.
@@ -84,8 +88,7 @@ class DoomPanel(Panel):
     def show(self, snap: Snapshot) -> None:
         self.snap = snap
         if snap.world != "dns-core" or snap.scenario is None:
-            self.set_class(False, "meter")
-            self.show_body(hint_text(self.content_size.width or 100))
+            self.set_class(False, "meter")  # hidden: nothing to count here
             return
         self.set_class(True, "meter")
         key = (snap.fork, snap.scenario.sha256, tuple(snap.scenario.overrides), snap.moves)
@@ -129,7 +132,3 @@ class DoomPanel(Panel):
         if key == self.pending:
             self.pending = None
             self.show_body(Text(f"doom meter: cannot count from here ({why})", style="dim italic"))
-
-    def on_resize(self) -> None:
-        if self.snap is not None and self.snap.world != "dns-core":
-            self.show_body(hint_text(self.content_size.width or 100))
