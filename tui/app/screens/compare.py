@@ -37,7 +37,7 @@ def _overrides(fork: ForkSummary) -> Text:
 
 def compare_table(cmp: Comparison) -> Table:
     left, right = cmp.left, cmp.right
-    table = Table(expand=True, show_lines=False, header_style="bold")
+    table = Table(expand=True, show_lines=False, header_style="bold", caption=cmp.when or None)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column(left.name, overflow="fold")
     table.add_column(right.name, overflow="fold")
