@@ -54,6 +54,9 @@ def serve_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[st
         (["replay", "--port", "http"], "--port http: expected a port number from 1 to 65535"),
         (["replay", "--policy", "manual", "--port", "70000"], "--port 70000: expected a port number from 1 to 65535"),
         (["--port", "0"], "--port 0: expected a port number from 1 to 65535"),
+        (["replay", "--polcy", "manual"], "serve replay: No such option: --polcy"),
+        (["present"], "serve present: Missing argument"),
+        (["present", "no-such-talk.jsonl"], "no-such-talk.jsonl: no such session file"),
     ],
 )
 def test_serve_refuses_a_bad_first_word_or_port_in_one_line(args: list[str], said: str) -> None:

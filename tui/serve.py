@@ -55,15 +55,38 @@ def parse_port(text: str) -> int:
 def app_command(words: Sequence[str]) -> list[str]:
     """The command each browser tab runs: ``outage-tui WORDS`` with this interpreter.
 
-    Only the first word is checked here; the subcommand checks the rest, and a
-    one-line error of its own shows in this server's output when a tab opens.
+    The words are parsed as the subcommand parses them, and a talk's file is
+    read, before anything is served: a bad option or file is one line here,
+    not a browser tab that never opens.
     """
     words = list(words) or ["replay"]
     if words[0] not in COMMANDS:
         raise BadInput(
             f"serve {words[0]}: expected {' or '.join(COMMANDS)} first, e.g. outage-tui serve replay --policy manual"
         )
+    _check_words(words)
     return [sys.executable, "-m", "tui.cli", *words]
+
+
+def _check_words(words: list[str]) -> None:
+    import typer
+
+    from tui import cli
+
+    group = typer.main.get_command(cli.app)
+    command = group.get_command(None, words[0])  # type: ignore[attr-defined,arg-type]
+    try:
+        params = command.make_context(words[0], words[1:]).params
+    except Exception as err:  # the command-line parser's own errors (typer ships its own click)
+        if type(err).__name__ == "Exit":
+            return  # --help: the tab prints it
+        if not hasattr(err, "format_message"):
+            raise
+        raise BadInput(f"serve {words[0]}: {err.format_message()}") from None
+    if words[0] == "present":
+        from tui.record import read_session
+
+        read_session(params["session"])
 
 
 def check_free(port: int) -> None:
