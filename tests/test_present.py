@@ -124,6 +124,15 @@ async def test_a_slide_placed_on_compare_reopens_compare(tmp_path: Path) -> None
         await settle(pilot)
         await pilot.pause(0.2)
         assert isinstance(presenter.screen, CompareScreen)
+    # The exported frame of that slide shows the compare view too.
+    from tui.app.cast import to_svg
+    from tui.record import replay_session, scenario_for
+
+    recorded = read_session(path)
+    written = await asyncio.to_thread(
+        to_svg, replay_session(recorded, scenario_for(recorded)), tmp_path / "frames", SIZE, "notes"
+    )
+    assert "slide" in written[-1].name and "diverged&#160;at" in written[-1].read_text()
 
 
 @pytest.mark.asyncio
@@ -158,3 +167,24 @@ async def test_the_speaker_view_follows_the_presenter_and_drives_it(tmp_path: Pa
         assert presenter.snapshot.marker == total - 1
         said = await speaker_says(f"marker {total} of {total}")
         assert "(the end)" in said
+
+
+def test_svg_frames_of_a_talk_show_each_marker_in_its_recorded_view(tmp_path: Path) -> None:
+    import asyncio
+
+    from tui.app.cast import to_svg
+    from tui.record import replay_session, scenario_for
+
+    path = tmp_path / "talk.jsonl"
+    asyncio.run(record_talk(path))
+    recorded = read_session(path)
+    talk = markers(recorded)
+    replay = replay_session(recorded, scenario_for(recorded))
+    written = to_svg(replay, tmp_path / "frames", size=SIZE, frames="notes")
+    # One frame per marker (two notes, the fork, the slide): each shows a different screen.
+    assert len(written) == len(talk) == 4
+    slide = written[-1].read_text()
+    assert "slide" in written[-1].name
+    zoom = talk[-1].view.zoom
+    assert zoom is not None and zoom > 60  # the last slide was placed zoomed out from the race's minute
+    assert "(1&#160;min)" in written[0].read_text() and "(1&#160;min)" not in slide

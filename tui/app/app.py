@@ -356,6 +356,7 @@ class ReplayApp(App[None]):
         if abs(snap.now - race) <= RACE_NEAR_S and self.timeline.zoom < RACE_ZOOM:
             self.timeline.zoom_to(RACE_ZOOM)
             self.refresh_bindings()
+            self.send_view()
 
     @staticmethod
     def _binding_state(snap: Snapshot) -> tuple[object, ...]:

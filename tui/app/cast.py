@@ -9,8 +9,11 @@ window renders in seconds of wall time.
 
 Every timeline plays in the order it was made: main from its start, each
 fork from where it left its parent. A marker (asciicast ``"m"`` event) falls
-on every milestone, fork and speaker note; the SVG export captures the screen
-at each and lets :func:`tui.record.frames.select_frames` choose the frames.
+on every milestone, fork, speaker note and slide; the SVG export captures the
+screen at each and lets :func:`tui.record.frames.select_frames` choose the
+frames. Where the recording says how the screen looked at a marker (its zoom,
+pan, and an open compare or fork tree: :mod:`tui.record.markers`), the cast
+and the frames show it that way.
 
 This relies on Textual's driver interface (``write`` and ``is_headless``),
 which is semi-private: Textual is pinned, and a test plays a cast back.
@@ -35,6 +38,7 @@ from tui.errors import BadInput
 from tui.record import Replayed, SessionReplay
 from tui.record.export import EXPORTERS
 from tui.record.frames import DEFAULT_FRAMES, Moment, check_frames, frame_title, select_frames
+from tui.record.markers import Marker, markers
 from tui.session import commands as cmd
 from tui.session.pacing import Pacer
 from tui.session.recording import Reopened, reopen, scenarios_of
@@ -141,28 +145,68 @@ async def play(
             await pilot.pause()
             await pilot.pause()
 
-        def mark(kind: str, label: str) -> None:
+        talk = markers(replay.session)
+
+        async def mark(kind: str, label: str) -> None:
+            overlay = await _show_view(app, show, talk, kind)
             log.marker(label)
             if on_marker is not None:
                 on_marker(kind, label, app)
+            if overlay:
+                app.pop_screen()
+                await show()
 
         for spec in specs:
             timeline = replay.timelines[spec.name]
             start = spec.held if spec.parent is not None else 0
             app.send(cmd.Restore(spec, start))
             notes = _notes(spec)  # those up to ``start`` come with the restored timeline
+            slides = _slides(talk, spec.name)
             await show()
             if spec.parent is not None:
-                mark("fork", f"fork {spec.name} from {spec.parent} at step {spec.forked_at}")
+                await mark("fork", f"fork {spec.name} from {spec.parent} at step {spec.forked_at}")
                 log.clock += HOLD / speed
             for text in _notes_upto(notes, start):
-                mark("note", f"note: {text}")
-            await _play_moves(app, show, mark, spec, timeline, start, _costs(timeline, pacer, speed), notes, fps)
+                await mark("note", f"note: {text}")
+            for text in _notes_upto(slides, start):
+                await mark("slide", f"slide: {text}")
+            costs = _costs(timeline, pacer, speed)
+            await _play_moves(app, show, mark, spec, timeline, start, costs, notes, slides, fps)
         await show()
         log.clock += 1.0
         log.output("\x1b[?25l")  # the last frame stays up for a second (the cursor stays hidden)
         log.closed = True
     return log
+
+
+async def _show_view(app: ReplayApp, show: Callable[[], Any], talk: list[Marker], kind: str) -> bool:
+    """Show the view the recording gave the marker of ``kind`` here, if any; True if it opened an overlay."""
+    snap = app.snapshot
+    if snap is None:
+        return False
+    found = [m for m in talk if m.timeline == snap.fork and m.step == snap.step and m.kind == kind]
+    if not found:
+        return False
+    view = found[0].view
+    app.timeline.apply_view(view.zoom, view.pan)
+    await show()
+    if view.overlay == "compare" and len(snap.forks) > 1:
+        app.action_compare()
+    elif view.overlay == "tree":
+        app.action_fork_tree()
+    else:
+        return False
+    await show()
+    await show()  # the comparison comes back from the session, then the screen is pushed
+    return app.screen is not app.screen_stack[0]
+
+
+def _slides(talk: list[Marker], timeline: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for marker in talk:
+        if marker.kind == "slide" and marker.timeline == timeline:
+            out.setdefault(marker.step, []).append(marker.text)
+    return out
 
 
 def _notes(spec: Reopened) -> dict[int, list[str]]:
@@ -183,12 +227,13 @@ def _notes_upto(notes: dict[int, list[str]], step: int) -> list[str]:
 async def _play_moves(
     app: CastApp,
     show: Callable[[], Any],
-    mark: Callable[[str, str], None],
+    mark: Callable[[str, str], Any],
     spec: Reopened,
     timeline: Replayed,
     start: int,
     costs: list[float],
     notes: dict[int, list[str]],
+    slides: dict[int, list[str]],
     fps: float,
 ) -> None:
     """Take a timeline's moves from ``start``, one frame per 1/fps of cast time and one at each marker."""
@@ -203,7 +248,8 @@ async def _play_moves(
         clock += costs[step - 1]
         labels = milestones.get(step, [])
         texts = notes.pop(step, [])
-        if clock < next_frame and not labels and not texts and step != len(moves):
+        shown = slides.pop(step, [])
+        if clock < next_frame and not labels and not texts and not shown and step != len(moves):
             continue
         app.send(cmd.Take(tuple(pending)))
         pending = []
@@ -212,9 +258,12 @@ async def _play_moves(
         log.clock = clock
         await show()
         for label in labels:
-            mark("milestone", label)
+            await mark("milestone", label)
         for text in texts:
-            mark("note", f"note: {text}")
+            await mark("note", f"note: {text}")
+            clock += HOLD / max(app.session.speed, 0.01)
+        for text in shown:
+            await mark("slide", f"slide: {text}")
             clock += HOLD / max(app.session.speed, 0.01)
         next_frame = max(next_frame + 1 / fps, clock)
     log.clock = clock

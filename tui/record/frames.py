@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 from tui.errors import BadInput
 
-#: ``--frames`` values: the presenter's own moments (notes, and the forks they made), milestones, or every moment.
+#: ``--frames`` values: the presenter's own moments (notes, slides, and the forks they made), milestones, or all.
 FRAME_CHOICES = ("notes", "milestones", "all")
 #: The default: a frame at every moment, as the SVG export always made.
 DEFAULT_FRAMES = "all"
 #: The moment kinds each choice keeps (None: every kind, including kinds added later).
 _KINDS: dict[str, frozenset[str] | None] = {
-    "notes": frozenset({"note", "fork"}),
+    "notes": frozenset({"note", "fork", "slide"}),
     "milestones": frozenset({"milestone"}),
     "all": None,
 }
