@@ -55,8 +55,9 @@ async def test_back_then_forward_follows_the_recorded_moves_hand_picks_included(
 
 
 @pytest.mark.asyncio
-async def test_a_different_move_at_the_cursor_starts_a_fork_and_u_undoes() -> None:
-    app = create_app(paused=True, policy="manual")
+async def test_a_different_move_at_the_cursor_starts_a_fork_and_u_undoes(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    app = create_app(paused=True, policy="manual", record=str(path))
     async with app.run_test(size=SIZE) as pilot:
         key = await at_the_race(pilot)
         at = app.snapshot.step
@@ -80,9 +81,23 @@ async def test_a_different_move_at_the_cursor_starts_a_fork_and_u_undoes() -> No
         await settle(pilot)
         assert app.snapshot.fork == "main" and app.snapshot.step == at
         assert "undone" in app.snapshot.status and {f.name for f in app.snapshot.forks} == {"main", "main~1"}
-        # The automatic fork can be given a name that says why.
-        await send(pilot, c.Rename("main~1", "stale-first"))
+        # The automatic fork can be given a name that says why: the fork tree's r.
+        await pilot.press("t", "down", "r", "ctrl+u", *"main", "enter")
+        await pilot.pause()
+        assert "main is taken" in str(app.screen.query_one("#rename-problem").content)  # the dialog stays open
+        await pilot.press("ctrl+u", *"stale-first", "enter")
+        await settle(pilot)
         assert {f.name for f in app.snapshot.forks} == {"main", "stale-first"}
+        assert ("stale-first", "main", at) in [(f.name, f.parent, f.forked_at) for f in app.snapshot.forks]
+        hashes = {n: t.sim.controller.trace.sha256() for n, t in app.session.timelines.items()}
+        lengths = {n: len(t.picks) for n, t in app.session.timelines.items()}
+    # The file says it all: the automatic fork, its new name, and where each cursor stood.
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert {n: t.sim.controller.trace.sha256() for n, t in again.session.timelines.items()} == hashes
+        assert {n: len(t.picks) for n, t in again.session.timelines.items()} == lengths
+        assert again.snapshot.fork == "main" and again.snapshot.step == at
 
 
 @pytest.mark.asyncio

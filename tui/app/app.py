@@ -32,7 +32,7 @@ from textual.widgets import Footer
 from tui.app.guest import TrioGuest
 from tui.app.messages import ComparisonReady, SessionUpdated
 from tui.app.screens.compare import CompareScreen
-from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog
+from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog, RenameDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.overrides import check_fork
@@ -391,7 +391,7 @@ class ReplayApp(App[None]):
         self.send_view()
 
     def _text_dialog_open(self) -> bool:
-        return any(isinstance(s, NoteDialog | GoToDialog | ForkDialog) for s in self.screen_stack)
+        return any(isinstance(s, NoteDialog | GoToDialog | ForkDialog | RenameDialog) for s in self.screen_stack)
 
     def _dialog_closed(self) -> None:
         """Show a comparison that arrived while a dialog was open."""
@@ -613,11 +613,23 @@ class ReplayApp(App[None]):
             verb, name = result
             if verb == "switch":
                 self._send_move("Switch", cmd.Switch(name))
+            elif verb == "rename":
+                self._rename(name)
             elif name != current:
                 self.send(cmd.Compare(current, name))
 
         self.push_screen(ForkTreeScreen(self.snapshot.forks), done)
         self.send_view()
+
+    def _rename(self, name: str) -> None:
+        taken = [f.name for f in self.snapshot.forks] if self.snapshot else []
+
+        def done(new: str | None) -> None:
+            self._dialog_closed()
+            if new:
+                self.send(cmd.Rename(name, new))
+
+        self.push_screen(RenameDialog(name, taken), done)
 
     def action_compare(self) -> None:
         """Compare the current fork with its parent (or main with the newest fork)."""

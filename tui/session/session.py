@@ -184,7 +184,9 @@ class Session:
             self.started.set()
             self._next_at = trio.current_time()
             while True:
-                if self._moving():
+                if self._deferred:  # sent while opening (a long move): handled first, in order
+                    await self._run_deferred()
+                elif self._moving():
                     await self._play_once()
                 else:
                     self.publish(force=True)

@@ -184,3 +184,36 @@ class NoteDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RenameDialog(ModalScreen[str | None]):
+    """A new name for a fork (an automatic ``main~1`` can say what it tried); a taken name is said here."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="rename.cancel")]
+
+    def __init__(self, name: str, taken: Sequence[str]) -> None:
+        super().__init__()
+        self.old = name
+        self.taken = set(taken) - {name}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = f"Rename {self.old} · enter to rename · esc cancel"
+            yield Input(value=self.old, id="rename-name")
+            yield Label("", id="rename-problem", classes="problem")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        problem = ""
+        if not name or any(ch.isspace() for ch in name):
+            problem = "a name is one word, e.g. stale-first"
+        elif name in self.taken:
+            problem = f"{name} is taken: every fork has its own name"
+        if problem:
+            self.query_one("#rename-problem", Label).update(problem)
+            return
+        self.dismiss(None if name == self.old else name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -46,6 +46,7 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "dismiss_none", "Close", id="forks.close"),
         Binding("c", "compare", "Compare with current", id="forks.compare"),
+        Binding("r", "rename", "Rename", id="forks.rename"),
         Binding("s", "app.slide", "Slide", id="forks.slide"),  # a talk can stop on this view
     ]
 
@@ -56,7 +57,7 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         tree: Tree[str] = Tree("timelines", id="fork-tree")
-        tree.border_title = "Forks · enter switch · c compare · esc close"
+        tree.border_title = "Forks · enter switch · c compare · r rename · esc close"
         tree.show_root = False
         nodes = self._fork_nodes
         by_name = {fork.name: fork for fork in self.forks}
@@ -92,6 +93,11 @@ class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
         node = self.query_one(Tree).cursor_node
         if node is not None and node.data:
             self.dismiss(("compare", node.data))
+
+    def action_rename(self) -> None:
+        node = self.query_one(Tree).cursor_node
+        if node is not None and node.data:
+            self.dismiss(("rename", node.data))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
