@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from tui.app.present import Caption
 from tui.app.screens.compare import CompareScreen
 from tui.app.speaker import SpeakerApp
 from tui.app.widgets.timeline import ZOOMS
-from tui.record import read_session
+from tui.clock import parse_sim
+from tui.record import read_session, record_headless
 from tui.record.markers import markers
+from tui.scenario import load_scenario
 from tui.session import commands as c
 
 SIZE = (120, 40)
@@ -158,3 +161,32 @@ async def test_the_speaker_view_follows_the_presenter_and_drives_it(tmp_path: Pa
         assert presenter.snapshot.marker == total - 1
         said = await speaker_says(f"marker {total} of {total}")
         assert "(the end)" in said
+
+
+@pytest.mark.asyncio
+async def test_each_marker_is_a_checkpoint_restored_with_nothing_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    record_headless(load_scenario(), path, until=parse_sim("00:25"))
+    stops = (700, 1500)  # neither is one of the checkpoints kept every 1000 moves
+    with path.open("a") as file:
+        for step in stops:
+            file.write(json.dumps({"type": "note", "step": step, "text": f"at step {step}"}) + "\n")
+    app = create_presenter(str(path), link=False)
+    long_moves: list[str] = []
+    original = app.session._long_move
+
+    async def long_move(*args: object, **kwargs: object) -> object:
+        long_moves.append(str(args[1]))
+        return await original(*args, **kwargs)  # type: ignore[arg-type]
+
+    app.session._long_move = long_move  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.snapshot.marker == 0 and app.snapshot.step == stops[0]
+        for key, number in (("end", 1), ("left", 0), ("right", 1)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.snapshot.marker == number and app.snapshot.step == stops[number]
+            tl = app.session.timeline  # restored exactly: the history's events up to that step, no more
+            assert len(tl.events) == sum(1 for e in tl.history_events if e.step <= stops[number])
+    assert long_moves == []  # every marker was a restore: no move replayed, no progress shown
