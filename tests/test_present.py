@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 
@@ -183,6 +184,7 @@ async def test_each_marker_is_a_checkpoint_restored_with_nothing_replayed(tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.snapshot.marker == 0 and app.snapshot.step == stops[0]
+        assert gc.get_freeze_count() > 0  # the opened recording is kept out of the collector's walks
         for key, number in (("end", 1), ("left", 0), ("right", 1)):
             await pilot.press(key)
             await settle(pilot)
@@ -190,3 +192,4 @@ async def test_each_marker_is_a_checkpoint_restored_with_nothing_replayed(tmp_pa
             tl = app.session.timeline  # restored exactly: the history's events up to that step, no more
             assert len(tl.events) == sum(1 for e in tl.history_events if e.step <= stops[number])
     assert long_moves == []  # every marker was a restore: no move replayed, no progress shown
+    assert gc.get_freeze_count() == 0  # and closing the presenter hands them back
