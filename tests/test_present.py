@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from tui.app.present import Caption
 from tui.app.screens.compare import CompareScreen
 from tui.app.speaker import SpeakerApp
 from tui.app.widgets.timeline import ZOOMS
-from tui.record import read_session
+from tui.clock import parse_sim
+from tui.record import read_session, record_headless
 from tui.record.markers import markers
+from tui.scenario import load_scenario
 from tui.session import commands as c
 
 SIZE = (120, 40)
@@ -188,3 +192,34 @@ def test_svg_frames_of_a_talk_show_each_marker_in_its_recorded_view(tmp_path: Pa
     zoom = talk[-1].view.zoom
     assert zoom is not None and zoom > 60  # the last slide was placed zoomed out from the race's minute
     assert "(1&#160;min)" in written[0].read_text() and "(1&#160;min)" not in slide
+
+
+@pytest.mark.asyncio
+async def test_each_marker_is_a_checkpoint_restored_with_nothing_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "talk.jsonl"
+    record_headless(load_scenario(), path, until=parse_sim("00:25"))
+    stops = (700, 1500)  # neither is one of the checkpoints kept every 1000 moves
+    with path.open("a") as file:
+        for step in stops:
+            file.write(json.dumps({"type": "note", "step": step, "text": f"at step {step}"}) + "\n")
+    app = create_presenter(str(path), link=False)
+    long_moves: list[str] = []
+    original = app.session._long_move
+
+    async def long_move(*args: object, **kwargs: object) -> object:
+        long_moves.append(str(args[1]))
+        return await original(*args, **kwargs)  # type: ignore[arg-type]
+
+    app.session._long_move = long_move  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.snapshot.marker == 0 and app.snapshot.step == stops[0]
+        assert gc.get_freeze_count() > 0  # the opened recording is kept out of the collector's walks
+        for key, number in (("end", 1), ("left", 0), ("right", 1)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.snapshot.marker == number and app.snapshot.step == stops[number]
+            tl = app.session.timeline  # restored exactly: the history's events up to that step, no more
+            assert len(tl.events) == sum(1 for e in tl.history_events if e.step <= stops[number])
+    assert long_moves == []  # every marker was a restore: no move replayed, no progress shown
+    assert gc.get_freeze_count() == 0  # and closing the presenter hands them back

@@ -75,12 +75,17 @@ def _reopen_app(session: str, speed: float, record: str | None, trio_clock: trio
 
 def _reopen_config(session: str, speed: float, record: str | None) -> SessionConfig:
     from tui.record import read_session, replay_session, scenario_for
+    from tui.record.markers import markers
     from tui.record.replay import opener_for
     from tui.session.session import SessionConfig
 
     recorded = read_session(session)
     scenario = scenario_for(recorded)
-    replay = replay_session(recorded, scenario)
+    # A checkpoint at every marker: going to one (presenting, or [ and ]) restores it, replaying nothing.
+    stops: dict[str, set[int]] = {}
+    for marker in markers(recorded):
+        stops.setdefault(marker.timeline, set()).add(marker.step)
+    replay = replay_session(recorded, scenario, checkpoint_at=stops)
     header = recorded.header
     config = SessionConfig(
         scenario,

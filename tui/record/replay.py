@@ -15,12 +15,14 @@ checkpoint before the fork and re-takes only the moves after it.
 Each replayed timeline keeps checkpoints (a snapshot every
 ``CHECKPOINT_EVERY`` moves, and one at its end), so the replay UI reopens a
 session without replaying it a second time, and exports start each timeline
-from the checkpoint nearest to where they need it.
+from the checkpoint nearest to where they need it. A caller may ask for
+checkpoints at more steps (a talk's markers): going there is then a restore
+with nothing replayed, for a snapshot's cost (a fraction of a millisecond).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,8 +243,16 @@ class _Replay:
     changed overrides is looked for where the policy would make it first.
     """
 
-    def __init__(self, sim: Simulation, follow: Sequence[Move], own: Sequence[ChoiceEntry], path: str) -> None:
+    def __init__(
+        self,
+        sim: Simulation,
+        follow: Sequence[Move],
+        own: Sequence[ChoiceEntry],
+        path: str,
+        stops: Collection[int] = (),
+    ) -> None:
         self.sim = sim
+        self.stops = stops  # steps to checkpoint besides every CHECKPOINT_EVERY-th
         self.follow = follow
         self.own = own
         self.path = path
@@ -262,7 +272,7 @@ class _Replay:
             self._taken = None
             choice = sim.controller.last_choice()
             self.moves.append(Move(index, choice.component, choice.action, choice.time, hand))
-            if sim.steps % CHECKPOINT_EVERY == 0:
+            if sim.steps % CHECKPOINT_EVERY == 0 or sim.steps in self.stops:
                 self.checkpoints[sim.steps] = sim.snapshot()
         if self._following:
             if self._position < len(self.follow):
@@ -334,8 +344,13 @@ async def replay_session_async(
     scenario: Scenario,
     on_event: Callable[[Event], None] | None = None,
     opener: Opener = open_simulation,
+    checkpoint_at: Mapping[str, Collection[int]] | None = None,
 ) -> SessionReplay:
-    """Replay every timeline in turn; ``on_event`` hears the main timeline's events as they happen."""
+    """Replay every timeline in turn; ``on_event`` hears the main timeline's events as they happen.
+
+    ``checkpoint_at`` names steps, per timeline, to keep a checkpoint at
+    besides the regular ones (where a talk stops).
+    """
     header = session.header
     done: dict[str, Replayed] = {}
     for plan in _in_order(plans(session)):
@@ -356,7 +371,8 @@ async def replay_session_async(
         async with opener(loaded, header.policy, header.seed, snapshot=base, events=events) as sim:
             if on_event is not None and plan.parent is None:
                 sim.controller.trace.listen(on_event)
-            replay = _Replay(sim, prefix[sim.steps :], plan.choices, session.path)
+            stops = frozenset((checkpoint_at or {}).get(plan.name, ()))
+            replay = _Replay(sim, prefix[sim.steps :], plan.choices, session.path, stops)
             if parent is not None and base is not None:
                 start = parent.start
                 replay.exact = True
@@ -382,11 +398,15 @@ async def replay_session_async(
 
 
 def replay_session(
-    session: SessionFile, scenario: Scenario | None = None, on_event: Callable[[Event], None] | None = None
+    session: SessionFile,
+    scenario: Scenario | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    checkpoint_at: Mapping[str, Collection[int]] | None = None,
 ) -> SessionReplay:
     """Check the scenario hash, then replay the session with plain ``trio.run`` in the world it names."""
     loaded = scenario_for(session) if scenario is None else scenario
-    return trio.run(replay_session_async, session, loaded, on_event, opener_for(session.header.world))
+    world = opener_for(session.header.world)
+    return trio.run(replay_session_async, session, loaded, on_event, world, checkpoint_at)
 
 
 def scenario_path_of(scenario: Scenario, given: str) -> str | None:
