@@ -26,7 +26,11 @@ from tui.sweep.stats import percentiles, wilson
 
 runner = CliRunner()
 
-SHORT = ["--until", "23:49", "--vary", "controller.random_jitter=0.2..0.8", "--vary", "dns.planner.interval_s=10..20"]
+#: Random-policy runs that stop at 23:49, with two timing values drawn per run.
+SHORT = [
+    *("--policy", "random", "--given", "none", "--until", "23:49"),
+    *("--vary", "controller.random_jitter=0.2..0.8", "--vary", "dns.planner.interval_s=10..20"),
+]
 
 
 def sweep_json(*args: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -333,3 +337,50 @@ async def test_sweep_screen_shows_distributions_and_enter_picks_a_run(
 def test_replay_sweep_refuses_a_missing_directory(tmp_path: Path) -> None:
     result = runner.invoke(app, ["replay", "--sweep", str(tmp_path / "nothing")])
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "--sweep" in result.output
+
+
+# -- the question a sweep answers: its policy, and the runs its milestone times count -----------
+
+
+def test_milestone_times_count_the_given_runs_and_invariants_count_every_run() -> None:
+    from tui.sweep.stats import variant_stats
+
+    def run(empty: str | None, recovered: str | None, broke: bool) -> dict[str, Any]:
+        stamp = "2025-10-19T23:4{}:00-07:00".format
+        milestones = {"dns.endpoint_empty": empty and stamp(empty), "ddb.recovered": recovered and stamp(recovered)}
+        return {"milestones": milestones, "violations": ["EndpointNeverEmpty"] if broke else []}
+
+    records = [run("7", "9", True), run("8", None, True), run(None, None, False), run("6", "8", True)]
+    stats = variant_stats(records, ["EndpointNeverEmpty"], ["dns.endpoint_empty", "ddb.recovered"])
+    assert stats["runs"] == 4 and stats["violations"]["EndpointNeverEmpty"]["count"] == 3
+    assert stats["given"]["runs"] == 2 and stats["given"]["each"] == {"dns.endpoint_empty": 3, "ddb.recovered": 2}
+    empty = stats["milestones"]["dns.endpoint_empty"]
+    assert empty["reached"] == 2 and empty["share"] == 1.0  # the run that never recovered is not counted
+    assert empty["p5"].startswith("2025-10-19T23:46:") and empty["p95"].startswith("2025-10-19T23:46:5")
+    plain = variant_stats(records, ["EndpointNeverEmpty"])
+    assert plain["given"] is None and plain["milestones"]["dns.endpoint_empty"]["reached"] == 3
+
+
+def test_bad_given_is_one_line_exit_2(tmp_path: Path) -> None:
+    one_line_error(["--runs", "1", "--given", "dns.nothing"], "--given", "dns.nothing", "milestone id")
+    for line, where in (('given = ["dns.nothing"]', "sweep.given"), ('policy = "manual"', "sweep.policy")):
+        path = tmp_path / "bad.toml"
+        path.write_text(f'[scenario]\nextends = "us-east-1-2025-10-20"\nid = "x"\n\n[sweep]\n{line}\n')
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+        assert where in result.output and "expected" in result.output, result.output
+
+
+def test_rate_plot_bins_runs_by_the_drawn_value(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from tui.sweep.plots import rate_plots
+
+    runs = [
+        {"set": [f"controller.random_jitter={j / 20}", f"operators.restore-dns.at=02:2{j % 6}:00"],
+         "violations": ["EndpointNeverEmpty"] if j >= 10 else [], "milestones": {}}
+        for j in range(20)
+    ]  # fmt: skip
+    summary = {"invariants": ["NeverDeleteActive", "EndpointNeverEmpty"]}
+    written = rate_plots(tmp_path, [runs], ["base"], summary)
+    assert [p.name for p in written] == ["rate-EndpointNeverEmpty.svg", "rate-EndpointNeverEmpty.png"]
+    assert (tmp_path / "rate-EndpointNeverEmpty.svg").stat().st_size > 1000

@@ -251,7 +251,12 @@ def sweep(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     runs: Annotated[int, typer.Option("--runs", help="Runs per variant; run i is seeded S+i.")] = 100,
     seed_from: Annotated[int, typer.Option("--seed-from", metavar="S", help="Seed of the first run.")] = 0,
-    policy: Annotated[str, typer.Option("--policy", help="random (timing jitter) or canonical.")] = "random",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy", help="random (reordering and jitter) or canonical; default: the scenario's [sweep] policy."
+        ),
+    ] = None,
     set_: SetOpt = None,
     vary: Annotated[
         list[str] | None,
@@ -283,6 +288,14 @@ def sweep(
     until: Annotated[
         str | None, typer.Option("--until", metavar="TIME", help="Stop every run at HH:MM[:SS] PDT.")
     ] = None,
+    given: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--given",
+            metavar="MILESTONE",
+            help="Milestone times over the runs that reached MILESTONE (repeatable; none: every run).",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario many times under varied timing; print milestone distributions and violation rates."""
 
@@ -292,7 +305,7 @@ def sweep(
         stop = user_time("--until", until) if until else None
         return sweep_command(
             scenario, runs, seed_from, policy, set_ or [], vary or [], compare or [], workers, cluster, as_json, out,
-            stop,
+            stop, given,
         )  # fmt: skip
 
     code = guarded(body)
