@@ -342,6 +342,22 @@ def test_replay_sweep_refuses_a_missing_directory(tmp_path: Path) -> None:
 # -- the question a sweep answers: its policy, and the runs its milestone times count -----------
 
 
+def test_the_builtin_sweep_keeps_the_canonical_order_and_counts_the_incident_aws_had() -> None:
+    scenario = load_scenario("us-east-1-2025-10-20")
+    assert scenario.get("sweep.policy") == "canonical"
+    runs, summary = sweep_json("--runs", "2", "--workers", "1", "--until", "23:45")
+    assert summary["policy"] == "canonical" and " --policy canonical " in runs[0]["command"]
+    assert summary["given"] == scenario.get("sweep.given") == ["dns.endpoint_empty", "ddb.recovered"]
+    given = summary["variants"][0]["given"]
+    assert given["runs"] == 0 and given["each"] == {"dns.endpoint_empty": 0, "ddb.recovered": 0}
+    _, summary = sweep_json(
+        "--runs", "2", "--workers", "1", "--until", "23:45", "--policy", "random", "--given", "none"
+    )
+    assert summary["policy"] == "random" and summary["given"] == [] and summary["variants"][0]["given"] is None
+    _, summary = sweep_json("--runs", "1", "--workers", "1", "--until", "23:45", "--given", "dns.endpoint_empty")
+    assert summary["given"] == ["dns.endpoint_empty"]
+
+
 def test_milestone_times_count_the_given_runs_and_invariants_count_every_run() -> None:
     from tui.sweep.stats import variant_stats
 
@@ -359,6 +375,13 @@ def test_milestone_times_count_the_given_runs_and_invariants_count_every_run() -
     assert empty["p5"].startswith("2025-10-19T23:46:") and empty["p95"].startswith("2025-10-19T23:46:5")
     plain = variant_stats(records, ["EndpointNeverEmpty"])
     assert plain["given"] is None and plain["milestones"]["dns.endpoint_empty"]["reached"] == 3
+
+
+def test_the_table_says_which_runs_its_times_count() -> None:
+    result = runner.invoke(app, ["sweep", "--runs", "2", "--workers", "1", "--until", "23:45"])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())  # the title wraps at the table's width
+    assert "times over the 0 of 2 runs that reached dns.endpoint_empty and ddb.recovered" in words
 
 
 def test_bad_given_is_one_line_exit_2(tmp_path: Path) -> None:
