@@ -6,6 +6,7 @@ full-window sweeps are in ``test_sweep_slow.py``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shlex
 import sys
@@ -304,34 +305,68 @@ def test_fidelity_table_gains_the_sweeps_p5_and_p95(canonical: Any) -> None:
 
 
 @pytest.mark.asyncio
-async def test_sweep_screen_shows_distributions_and_enter_picks_a_run(
+async def test_enter_on_a_swept_run_opens_it_as_a_timeline_beside_the_current_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("textual_plotext")
-    from tui.app.screens.sweep import SweepViewer, read_sweep
+    from tests.ui_helpers import send, settle
+    from tui.app import create_app
+    from tui.app.screens.forks import ForkTreeScreen
+    from tui.app.screens.sweep import SweepScreen, read_sweep
+    from tui.session import commands as c
 
     monkeypatch.setitem(sys.modules, "tui.sweep.plots", None)  # the screen reads the data files only
     out = tmp_path / "sweep"
+    # The scenario's own policy (canonical); the drawn planner interval changes every run from its first minute.
     result = runner.invoke(
-        app, ["sweep", "--runs", "3", "--seed-from", "1", "--workers", "1", *SHORT, "--out", str(out)]
-    )
+        app,
+        ["sweep", "--runs", "3", "--seed-from", "1", "--workers", "1", "--until", "23:49", "--given", "none",
+         "--vary", "dns.planner.interval_s=10..20", "--out", str(out)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
-    files = read_sweep(out)
-    assert files.choices()[-2:] == ["invariant NeverDeleteActive", "invariant EndpointNeverEmpty"]
-    viewer = SweepViewer(files)
-    async with viewer.run_test(size=(120, 40)) as pilot:
+    assert read_sweep(out).choices()[-2:] == ["invariant NeverDeleteActive", "invariant EndpointNeverEmpty"]
+    replay = create_app(sweep=str(out))
+    async with replay.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(replay.screen, SweepScreen)  # the sweep opens first, the session paused behind it
+        await pilot.press("escape")
+        await send(pilot, c.GoTo(parse_sim("23:47:30")))
+        main = replay.session.timelines["main"]
+        main_at, main_hash = main.sim.now, main.sim.summary()["trace_sha256"]
+        assert "Sweep" in {command.title for command in replay.get_system_commands(replay.screen)}
+        await pilot.press("w")
         await pilot.pause()
+        assert isinstance(replay.screen, SweepScreen)
         await pilot.press("down")  # the next milestone
         await pilot.press("tab", "down", "enter")  # to the runs, the second run
+        await settle(pilot)
+        snap = replay.snapshot
+        assert snap is not None and snap.fork == "run-1", snap.status
+        node = next(f for f in snap.forks if f.name == "run-1")
+        expected = json.loads((out / "runs.jsonl").read_text().splitlines()[1])
+        assert node.parent == "main" and node.forked_at == 0 and list(node.overrides) == expected["set"]
+        # Its own seed and drawn values from the first step, up to where main stood; main is untouched.
+        opened = replay.session.timelines["run-1"].sim
+        assert opened.seed == 2 and opened.now <= main_at
+        scenario = load_scenario("us-east-1-2025-10-20", expected["set"])
+        alone = await asyncio.to_thread(run_headless, scenario, "canonical", 2, opened.now)  # Trio is a guest here
+        assert opened.summary()["trace_sha256"] == alone["trace_sha256"] != main_hash
+        assert main.sim.summary()["trace_sha256"] == main_hash
+        # A fork of it with a change keeps the run's seed; the fork tree shows both under main.
+        await send(pilot, c.Fork("run-1-fixed", ("fixes.recheck_in_batch=true",)))
+        assert replay.session.timelines["run-1-fixed"].sim.seed == 2
+        await pilot.press("t")
         await pilot.pause()
-    picked = viewer.return_value
-    assert picked is not None and picked.seed == 2 and picked.policy == "random"
-    expected = json.loads((out / "runs.jsonl").read_text().splitlines()[1])
-    assert picked.overrides == expected["set"]
-    alone = run_headless(
-        load_scenario(picked.scenario, picked.overrides), picked.policy, picked.seed, parse_sim("23:49")
-    )
-    assert alone["trace_sha256"] == expected["trace_sha256"]
+        assert isinstance(replay.screen, ForkTreeScreen)
+        await pilot.press("escape")
+        # Picking it again switches to it; a session file keeps one seed, so recording is refused, not wrong.
+        await send(pilot, c.OpenRun("run-1", "us-east-1-2025-10-20", tuple(expected["set"]), 2, "canonical"))
+        assert replay.snapshot.fork == "run-1" and "opened before" in replay.snapshot.status
+        await send(pilot, c.Record(str(tmp_path / "talk.jsonl")))
+        assert "cannot record" in replay.snapshot.status and not (tmp_path / "talk.jsonl").exists()
+        await send(pilot, c.OpenRun("run-9", "us-east-1-2025-10-20", (), 9, "random"))
+        status = replay.snapshot.status
+        assert "run-9" not in replay.session.timelines and "--policy random --seed 9" in status
 
 
 def test_replay_sweep_refuses_a_missing_directory(tmp_path: Path) -> None:

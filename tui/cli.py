@@ -418,7 +418,11 @@ def replay(
     ] = None,
     sweep_dir: Annotated[
         str | None,
-        typer.Option("--sweep", metavar="DIR", help="Browse a sweep's --out directory; Enter opens a run."),
+        typer.Option(
+            "--sweep",
+            metavar="DIR",
+            help="Browse a sweep's --out directory; Enter opens a run beside the current timeline.",
+        ),
     ] = None,
 ) -> None:
     """Open the replay UI: watch, pause, step, pick interleavings by hand, fork, compare, record and annotate."""
@@ -426,17 +430,12 @@ def replay(
     def body() -> None:
         import math
 
-        nonlocal scenario, set_, policy, seed
-        if sweep_dir is not None:
-            if any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO, session)):
-                raise BadInput(f"--sweep {sweep_dir}: opens the run you pick, expected no scenario or run options")
-            from tui.app.screens.sweep import SweepViewer, read_sweep
-
-            picked = SweepViewer(read_sweep(sweep_dir)).run()
-            if picked is None:
-                return
-            scenario, set_, policy, seed = picked.scenario, picked.overrides, picked.policy, picked.seed
-
+        if sweep_dir is not None and any(
+            (seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO, session)
+        ):
+            raise BadInput(
+                f"--sweep {sweep_dir}: plays the sweep's own scenario and policy, expected no scenario or run options"
+            )
         if not (math.isfinite(speed) and speed > 0):
             raise BadInput(f"--speed {speed}: expected a number > 0")
         if session is not None and any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO)):
@@ -448,7 +447,15 @@ def replay(
         from tui.app import create_app
 
         app = create_app(
-            scenario, set_ or [], policy=policy, seed=seed, speed=speed, paused=paused, record=record, session=session
+            scenario,
+            set_ or [],
+            policy=policy,
+            seed=seed,
+            speed=speed,
+            paused=paused,
+            record=record,
+            session=session,
+            sweep=sweep_dir,
         )
         warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
         if warning:
