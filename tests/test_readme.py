@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Recorded
 from tui.sweep.fidelity import OUTSIDE, markdown, report
 
@@ -46,3 +48,12 @@ def test_readme_quick_start_is_two_lines_replay_then_tests() -> None:
     lines = quick[1].strip().splitlines()
     assert len(lines) == 2
     assert "outage-tui" in lines[0] and "pytest" in lines[1]
+
+
+def test_the_fidelity_recipe_prints_the_readme_block(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.sweep import fidelity
+
+    recipe = re.search(r"^python -m tui\.sweep\.fidelity (\S+)", README.read_text(), re.M)
+    assert recipe and recipe[1] == "docs/sweeps/fidelity"
+    assert fidelity.main([str(ROOT / recipe[1])]) == 0
+    assert capsys.readouterr().out.strip() == block("fidelity")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -442,3 +443,22 @@ def test_rate_plot_bins_runs_by_the_drawn_value(tmp_path: Path) -> None:
     written = rate_plots(tmp_path, [runs], ["base"], summary)
     assert [p.name for p in written] == ["rate-EndpointNeverEmpty.svg", "rate-EndpointNeverEmpty.png"]
     assert (tmp_path / "rate-EndpointNeverEmpty.svg").stat().st_size > 1000
+
+
+def test_the_plot_recipe_in_the_guide_runs(tmp_path: Path) -> None:
+    # The guide's sweep behind its plots, with fewer and shorter runs: the same options otherwise.
+    pytest.importorskip("matplotlib")
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "sweeps.md").read_text()
+    recipe = next(b for b in re.findall(r"```sh\n(.*?)```", guide, re.S) if "docs/sweeps/jitter-throttle" in b)
+    words = shlex.split(recipe.replace("\\\n", " "))
+    assert words[:2] == ["outage-tui", "sweep"] and words[-2:] == ["--out", "docs/sweeps/jitter-throttle"]
+    words[words.index("--runs") + 1] = "3"
+    result = runner.invoke(app, [*words[1:-1], str(tmp_path), "--until", "23:50", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["policy"] == "random" and len(summary["variants"]) == 2
+    assert [v.split("=")[0] for v in summary["vary"]] == [
+        "controller.random_jitter",
+        "operators.dwfm-throttle-restart.at",
+    ]
+    assert (tmp_path / "invariant-EndpointNeverEmpty.svg").exists()
