@@ -28,7 +28,7 @@ from textual_plotext import PlotextPlot
 
 from tui.clock import from_sim, parse_sim
 from tui.errors import BadInput
-from tui.sweep.stats import seconds
+from tui.sweep.stats import reached_all, seconds
 
 
 @dataclass(frozen=True)
@@ -179,18 +179,20 @@ class SweepScreen(Screen[PickedRun | None]):
             plt.bar(names, rates)
             plt.title(f"{invariant}: share of runs that broke it (%)")
         else:
+            given = self.files.summary.get("given") or []
             for name in names:
                 times = [
                     seconds(r["milestones"][choice]) / 60
                     for r in self.files.runs
-                    if r["variant"] == name and r["milestones"].get(choice)
+                    if r["variant"] == name and r["milestones"].get(choice) and reached_all(r, given)
                 ]
                 if times:
                     plt.hist(times, bins=30, label=name)
             aws = self.files.summary["variants"][0]["milestones"].get(choice, {}).get("aws")
             if aws:
                 plt.vline(parse_sim(aws) / 60, "white")
-            plt.title(f"{choice}: runs by time (PDT)" + (f", AWS {aws} = vertical line" if aws else ""))
+            among = f" that reached {' and '.join(given)}" if given else ""
+            plt.title(f"{choice}: runs{among} by time (PDT)" + (f", AWS {aws} = vertical line" if aws else ""))
             self._clock_ticks(plt)
         widget.refresh()
 
