@@ -310,6 +310,8 @@ async def test_enter_on_a_swept_run_opens_it_as_a_timeline_beside_the_current_on
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("textual_plotext")
+    from textual.widgets import Tree
+
     from tests.ui_helpers import send, settle
     from tui.app import create_app
     from tui.app.screens.forks import ForkTreeScreen
@@ -359,6 +361,9 @@ async def test_enter_on_a_swept_run_opens_it_as_a_timeline_beside_the_current_on
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(replay.screen, ForkTreeScreen)
+        tree = replay.screen.query_one(Tree)
+        labels = [str(node.label) for node in tree.root.children[0].children if node.data]
+        assert any(label.startswith("run-1 ← main @ step 0 · seed 2") for label in labels), labels
         await pilot.press("escape")
         # Picking it again switches to it; a session file keeps one seed, so recording is refused, not wrong.
         await send(pilot, c.OpenRun("run-1", "us-east-1-2025-10-20", tuple(expected["set"]), 2, "canonical"))

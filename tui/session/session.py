@@ -1088,6 +1088,7 @@ class Session:
                 step=t.sim.steps,
                 now=t.sim.now,
                 current=t is self.current,
+                seed=self.run_seeds.get(t.name),
             )
             for t in self.timelines.values()
         )
