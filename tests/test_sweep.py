@@ -6,7 +6,9 @@ full-window sweeps are in ``test_sweep_slow.py``.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -26,7 +28,11 @@ from tui.sweep.stats import percentiles, wilson
 
 runner = CliRunner()
 
-SHORT = ["--until", "23:49", "--vary", "controller.random_jitter=0.2..0.8", "--vary", "dns.planner.interval_s=10..20"]
+#: Random-policy runs that stop at 23:49, with two timing values drawn per run.
+SHORT = [
+    *("--policy", "random", "--given", "none", "--until", "23:49"),
+    *("--vary", "controller.random_jitter=0.2..0.8", "--vary", "dns.planner.interval_s=10..20"),
+]
 
 
 def sweep_json(*args: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -300,36 +306,164 @@ def test_fidelity_table_gains_the_sweeps_p5_and_p95(canonical: Any) -> None:
 
 
 @pytest.mark.asyncio
-async def test_sweep_screen_shows_distributions_and_enter_picks_a_run(
+async def test_enter_on_a_swept_run_opens_it_as_a_timeline_beside_the_current_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("textual_plotext")
-    from tui.app.screens.sweep import SweepViewer, read_sweep
+    from textual.widgets import Tree
+
+    from tests.ui_helpers import send, settle
+    from tui.app import create_app
+    from tui.app.screens.forks import ForkTreeScreen
+    from tui.app.screens.sweep import SweepScreen, read_sweep
+    from tui.session import commands as c
 
     monkeypatch.setitem(sys.modules, "tui.sweep.plots", None)  # the screen reads the data files only
     out = tmp_path / "sweep"
+    # The scenario's own policy (canonical); the drawn planner interval changes every run from its first minute.
     result = runner.invoke(
-        app, ["sweep", "--runs", "3", "--seed-from", "1", "--workers", "1", *SHORT, "--out", str(out)]
-    )
+        app,
+        ["sweep", "--runs", "3", "--seed-from", "1", "--workers", "1", "--until", "23:49", "--given", "none",
+         "--vary", "dns.planner.interval_s=10..20", "--out", str(out)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
-    files = read_sweep(out)
-    assert files.choices()[-2:] == ["invariant NeverDeleteActive", "invariant EndpointNeverEmpty"]
-    viewer = SweepViewer(files)
-    async with viewer.run_test(size=(120, 40)) as pilot:
+    assert read_sweep(out).choices()[-2:] == ["invariant NeverDeleteActive", "invariant EndpointNeverEmpty"]
+    replay = create_app(sweep=str(out))
+    async with replay.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(replay.screen, SweepScreen)  # the sweep opens first, the session paused behind it
+        await pilot.press("escape")
+        await send(pilot, c.GoTo(parse_sim("23:47:30")))
+        main = replay.session.timelines["main"]
+        main_at, main_hash = main.sim.now, main.sim.summary()["trace_sha256"]
+        assert "Sweep" in {command.title for command in replay.get_system_commands(replay.screen)}
+        await pilot.press("w")
         await pilot.pause()
+        assert isinstance(replay.screen, SweepScreen)
         await pilot.press("down")  # the next milestone
         await pilot.press("tab", "down", "enter")  # to the runs, the second run
+        await settle(pilot)
+        snap = replay.snapshot
+        assert snap is not None and snap.fork == "run-1", snap.status
+        node = next(f for f in snap.forks if f.name == "run-1")
+        expected = json.loads((out / "runs.jsonl").read_text().splitlines()[1])
+        assert node.parent == "main" and node.forked_at == 0 and list(node.overrides) == expected["set"]
+        # Its own seed and drawn values from the first step, up to where main stood; main is untouched.
+        opened = replay.session.timelines["run-1"].sim
+        assert opened.seed == 2 and opened.now <= main_at
+        scenario = load_scenario("us-east-1-2025-10-20", expected["set"])
+        alone = await asyncio.to_thread(run_headless, scenario, "canonical", 2, opened.now)  # Trio is a guest here
+        assert opened.summary()["trace_sha256"] == alone["trace_sha256"] != main_hash
+        assert main.sim.summary()["trace_sha256"] == main_hash
+        # A fork of it with a change keeps the run's seed; the fork tree shows both under main.
+        await send(pilot, c.Fork("run-1-fixed", ("fixes.recheck_in_batch=true",)))
+        assert replay.session.timelines["run-1-fixed"].sim.seed == 2
+        await pilot.press("t")
         await pilot.pause()
-    picked = viewer.return_value
-    assert picked is not None and picked.seed == 2 and picked.policy == "random"
-    expected = json.loads((out / "runs.jsonl").read_text().splitlines()[1])
-    assert picked.overrides == expected["set"]
-    alone = run_headless(
-        load_scenario(picked.scenario, picked.overrides), picked.policy, picked.seed, parse_sim("23:49")
-    )
-    assert alone["trace_sha256"] == expected["trace_sha256"]
+        assert isinstance(replay.screen, ForkTreeScreen)
+        tree = replay.screen.query_one(Tree)
+        labels = [str(node.label) for node in tree.root.children[0].children if node.data]
+        assert any(label.startswith("run-1 ← main @ step 0 · seed 2") for label in labels), labels
+        await pilot.press("escape")
+        # Picking it again switches to it; a session file keeps one seed, so recording is refused, not wrong.
+        await send(pilot, c.OpenRun("run-1", "us-east-1-2025-10-20", tuple(expected["set"]), 2, "canonical"))
+        assert replay.snapshot.fork == "run-1" and "opened before" in replay.snapshot.status
+        await send(pilot, c.Record(str(tmp_path / "talk.jsonl")))
+        assert "cannot record" in replay.snapshot.status and not (tmp_path / "talk.jsonl").exists()
+        await send(pilot, c.OpenRun("run-9", "us-east-1-2025-10-20", (), 9, "random"))
+        status = replay.snapshot.status
+        assert "run-9" not in replay.session.timelines and "--policy random --seed 9" in status
 
 
 def test_replay_sweep_refuses_a_missing_directory(tmp_path: Path) -> None:
     result = runner.invoke(app, ["replay", "--sweep", str(tmp_path / "nothing")])
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "--sweep" in result.output
+
+
+# -- the question a sweep answers: its policy, and the runs its milestone times count -----------
+
+
+def test_the_builtin_sweep_keeps_the_canonical_order_and_counts_the_incident_aws_had() -> None:
+    scenario = load_scenario("us-east-1-2025-10-20")
+    assert scenario.get("sweep.policy") == "canonical"
+    runs, summary = sweep_json("--runs", "2", "--workers", "1", "--until", "23:45")
+    assert summary["policy"] == "canonical" and " --policy canonical " in runs[0]["command"]
+    assert summary["given"] == scenario.get("sweep.given") == ["dns.endpoint_empty", "ddb.recovered"]
+    given = summary["variants"][0]["given"]
+    assert given["runs"] == 0 and given["each"] == {"dns.endpoint_empty": 0, "ddb.recovered": 0}
+    _, summary = sweep_json(
+        "--runs", "2", "--workers", "1", "--until", "23:45", "--policy", "random", "--given", "none"
+    )
+    assert summary["policy"] == "random" and summary["given"] == [] and summary["variants"][0]["given"] is None
+    _, summary = sweep_json("--runs", "1", "--workers", "1", "--until", "23:45", "--given", "dns.endpoint_empty")
+    assert summary["given"] == ["dns.endpoint_empty"]
+
+
+def test_milestone_times_count_the_given_runs_and_invariants_count_every_run() -> None:
+    from tui.sweep.stats import variant_stats
+
+    def run(empty: str | None, recovered: str | None, broke: bool) -> dict[str, Any]:
+        stamp = "2025-10-19T23:4{}:00-07:00".format
+        milestones = {"dns.endpoint_empty": empty and stamp(empty), "ddb.recovered": recovered and stamp(recovered)}
+        return {"milestones": milestones, "violations": ["EndpointNeverEmpty"] if broke else []}
+
+    records = [run("7", "9", True), run("8", None, True), run(None, None, False), run("6", "8", True)]
+    stats = variant_stats(records, ["EndpointNeverEmpty"], ["dns.endpoint_empty", "ddb.recovered"])
+    assert stats["runs"] == 4 and stats["violations"]["EndpointNeverEmpty"]["count"] == 3
+    assert stats["given"]["runs"] == 2 and stats["given"]["each"] == {"dns.endpoint_empty": 3, "ddb.recovered": 2}
+    empty = stats["milestones"]["dns.endpoint_empty"]
+    assert empty["reached"] == 2 and empty["share"] == 1.0  # the run that never recovered is not counted
+    assert empty["p5"].startswith("2025-10-19T23:46:") and empty["p95"].startswith("2025-10-19T23:46:5")
+    plain = variant_stats(records, ["EndpointNeverEmpty"])
+    assert plain["given"] is None and plain["milestones"]["dns.endpoint_empty"]["reached"] == 3
+
+
+def test_the_table_says_which_runs_its_times_count() -> None:
+    result = runner.invoke(app, ["sweep", "--runs", "2", "--workers", "1", "--until", "23:45"])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())  # the title wraps at the table's width
+    assert "times over the 0 of 2 runs that reached dns.endpoint_empty and ddb.recovered" in words
+
+
+def test_bad_given_is_one_line_exit_2(tmp_path: Path) -> None:
+    one_line_error(["--runs", "1", "--given", "dns.nothing"], "--given", "dns.nothing", "milestone id")
+    for line, where in (('given = ["dns.nothing"]', "sweep.given"), ('policy = "manual"', "sweep.policy")):
+        path = tmp_path / "bad.toml"
+        path.write_text(f'[scenario]\nextends = "us-east-1-2025-10-20"\nid = "x"\n\n[sweep]\n{line}\n')
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+        assert where in result.output and "expected" in result.output, result.output
+
+
+def test_rate_plot_bins_runs_by_the_drawn_value(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from tui.sweep.plots import rate_plots
+
+    runs = [
+        {"set": [f"controller.random_jitter={j / 20}", f"operators.restore-dns.at=02:2{j % 6}:00"],
+         "violations": ["EndpointNeverEmpty"] if j >= 10 else [], "milestones": {}}
+        for j in range(20)
+    ]  # fmt: skip
+    summary = {"invariants": ["NeverDeleteActive", "EndpointNeverEmpty"]}
+    written = rate_plots(tmp_path, [runs], ["base"], summary)
+    assert [p.name for p in written] == ["rate-EndpointNeverEmpty.svg", "rate-EndpointNeverEmpty.png"]
+    assert (tmp_path / "rate-EndpointNeverEmpty.svg").stat().st_size > 1000
+
+
+def test_the_plot_recipe_in_the_guide_runs(tmp_path: Path) -> None:
+    # The guide's sweep behind its plots, with fewer and shorter runs: the same options otherwise.
+    pytest.importorskip("matplotlib")
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "sweeps.md").read_text()
+    recipe = next(b for b in re.findall(r"```sh\n(.*?)```", guide, re.S) if "docs/sweeps/jitter-throttle" in b)
+    words = shlex.split(recipe.replace("\\\n", " "))
+    assert words[:2] == ["outage-tui", "sweep"] and words[-2:] == ["--out", "docs/sweeps/jitter-throttle"]
+    words[words.index("--runs") + 1] = "3"
+    result = runner.invoke(app, [*words[1:-1], str(tmp_path), "--until", "23:50", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["policy"] == "random" and len(summary["variants"]) == 2
+    assert [v.split("=")[0] for v in summary["vary"]] == [
+        "controller.random_jitter",
+        "operators.dwfm-throttle-restart.at",
+    ]
+    assert (tmp_path / "invariant-EndpointNeverEmpty.svg").exists()

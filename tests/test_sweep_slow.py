@@ -1,14 +1,16 @@
-"""Heavy sweeps (``pytest -m slow``): the fixes under 200 timings, the Ray engine."""
+"""Heavy sweeps (``pytest -m slow``): the fixes under 200 timings, the Ray engine, fidelity over 1,000 timings."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from tui.cli import app
+from tui.sweep.fidelity import OUTSIDE
 
 runner = CliRunner()
 
@@ -41,3 +43,16 @@ def test_cluster_on_a_local_ray_gives_the_same_runs_as_local_workers() -> None:
     assert on_ray.exit_code == 0, on_ray.output
     local = runner.invoke(app, ["sweep", "--json", "--workers", "1", *args])
     assert on_ray.stdout == local.stdout
+
+
+def test_aws_lies_within_p5_p95_of_the_default_sweep_for_every_milestone_not_named_outside() -> None:
+    # The README's fidelity block comes from this sweep's committed summary; run it again from the runs.
+    committed = json.loads((Path(__file__).resolve().parents[1] / "docs/sweeps/fidelity/summary.json").read_text())
+    _, summary = sweep_json("--runs", str(committed["runs"]))
+    base = summary["variants"][0]
+    assert base["given"] == committed["variants"][0]["given"] and base["given"]["runs"] > 100
+    assert base["milestones"] == committed["variants"][0]["milestones"]
+    emergent = [name for name, m in base["milestones"].items() if not m["operator"] and m["aws"] is not None]
+    assert set(OUTSIDE) < set(emergent)
+    for name in emergent:
+        assert base["milestones"][name]["aws_within_p5_p95"] is (name not in OUTSIDE), name

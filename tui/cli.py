@@ -251,7 +251,12 @@ def sweep(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     runs: Annotated[int, typer.Option("--runs", help="Runs per variant; run i is seeded S+i.")] = 100,
     seed_from: Annotated[int, typer.Option("--seed-from", metavar="S", help="Seed of the first run.")] = 0,
-    policy: Annotated[str, typer.Option("--policy", help="random (timing jitter) or canonical.")] = "random",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy", help="random (reordering and jitter) or canonical; default: the scenario's [sweep] policy."
+        ),
+    ] = None,
     set_: SetOpt = None,
     vary: Annotated[
         list[str] | None,
@@ -283,6 +288,14 @@ def sweep(
     until: Annotated[
         str | None, typer.Option("--until", metavar="TIME", help="Stop every run at HH:MM[:SS] PDT.")
     ] = None,
+    given: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--given",
+            metavar="MILESTONE",
+            help="Milestone times over the runs that reached MILESTONE (repeatable; none: every run).",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario many times under varied timing; print milestone distributions and violation rates."""
 
@@ -292,7 +305,7 @@ def sweep(
         stop = user_time("--until", until) if until else None
         return sweep_command(
             scenario, runs, seed_from, policy, set_ or [], vary or [], compare or [], workers, cluster, as_json, out,
-            stop,
+            stop, given,
         )  # fmt: skip
 
     code = guarded(body)
@@ -405,7 +418,11 @@ def replay(
     ] = None,
     sweep_dir: Annotated[
         str | None,
-        typer.Option("--sweep", metavar="DIR", help="Browse a sweep's --out directory; Enter opens a run."),
+        typer.Option(
+            "--sweep",
+            metavar="DIR",
+            help="Browse a sweep's --out directory; Enter opens a run beside the current timeline.",
+        ),
     ] = None,
 ) -> None:
     """Open the replay UI: watch, pause, step, pick interleavings by hand, fork, compare, record and annotate."""
@@ -413,17 +430,12 @@ def replay(
     def body() -> None:
         import math
 
-        nonlocal scenario, set_, policy, seed
-        if sweep_dir is not None:
-            if any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO, session)):
-                raise BadInput(f"--sweep {sweep_dir}: opens the run you pick, expected no scenario or run options")
-            from tui.app.screens.sweep import SweepViewer, read_sweep
-
-            picked = SweepViewer(read_sweep(sweep_dir)).run()
-            if picked is None:
-                return
-            scenario, set_, policy, seed = picked.scenario, picked.overrides, picked.policy, picked.seed
-
+        if sweep_dir is not None and any(
+            (seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO, session)
+        ):
+            raise BadInput(
+                f"--sweep {sweep_dir}: plays the sweep's own scenario and policy, expected no scenario or run options"
+            )
         if not (math.isfinite(speed) and speed > 0):
             raise BadInput(f"--speed {speed}: expected a number > 0")
         if session is not None and any((seed is not None, set_, policy != "canonical", scenario != DEFAULT_SCENARIO)):
@@ -435,7 +447,15 @@ def replay(
         from tui.app import create_app
 
         app = create_app(
-            scenario, set_ or [], policy=policy, seed=seed, speed=speed, paused=paused, record=record, session=session
+            scenario,
+            set_ or [],
+            policy=policy,
+            seed=seed,
+            speed=speed,
+            paused=paused,
+            record=record,
+            session=session,
+            sweep=sweep_dir,
         )
         warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
         if warning:

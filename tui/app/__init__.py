@@ -21,13 +21,17 @@ def create_app(
     trio_clock: trio.abc.Clock | None = None,
     record: str | None = None,
     session: str | None = None,
+    sweep: str | None = None,
 ) -> ReplayApp:
     """Build the replay app; bad input raises :class:`tui.errors.BadInput` before any UI starts.
 
     ``record`` writes the session to that file from the start; ``session``
     reopens a recorded one (its scenario, overrides, policy and seed; the
     other run options are refused), replayed headless here first so a bad
-    file is a one-line error, not a broken screen.
+    file is a one-line error, not a broken screen. ``sweep`` opens a sweep's
+    ``--out`` directory: the session plays its base scenario (with the
+    sweep's ``--set`` values) under the sweep's policy, paused behind the
+    sweep screen, and each run picked there opens as a timeline of its own.
     """
     from tui.app.app import ReplayApp
     from tui.record import scenario_path_of
@@ -44,6 +48,14 @@ def create_app(
             raise BadInput(f"--record {record}: cannot write the session: no such directory")
     if session is not None:
         return _reopen_app(session, speed, record, trio_clock)
+    files = None
+    if sweep is not None:
+        from tui.app.screens.sweep import read_sweep
+
+        files = read_sweep(sweep)
+        base = files.summary["variants"][0]
+        scenario, overrides, policy = base["scenario"], files.summary.get("set", []), files.summary["policy"]
+        paused = True
     make_policy(policy)
     given = scenario or DEFAULT_SCENARIO
     loaded = load_scenario(given, list(overrides))
@@ -56,7 +68,7 @@ def create_app(
         record=record,
         scenario_path=scenario_path_of(loaded, given),
     )
-    return ReplayApp(config, trio_clock=trio_clock)
+    return ReplayApp(config, trio_clock=trio_clock, sweep=files)
 
 
 def create_presenter(session: str, trio_clock: trio.abc.Clock | None = None, link: bool = True) -> ReplayApp:

@@ -90,6 +90,7 @@ BINDINGS: list[Binding] = [
     Binding("u", "undo", "Undo", tooltip="Back to where the last move started (nothing recorded is lost)", id="undo"),
     Binding("f", "fork", "Fork", tooltip="Fork this timeline here (optionally with --set changes)", id="fork"),
     Binding("t", "fork_tree", "Forks", tooltip="Fork tree: switch or compare", id="fork-tree"),
+    Binding("w", "sweep", "Sweep", tooltip="The sweep's runs: Enter opens one beside this timeline", id="sweep"),
     Binding("v", "compare", "Compare", tooltip="Compare this fork with its parent", id="compare"),
     Binding("g", "go_to", "Go to", tooltip="Go to a PDT time (forward or back)", id="go-to", show=False),
     Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", tooltip="Display faster", id="faster"),
@@ -170,12 +171,12 @@ BINDINGS: list[Binding] = [
 #: Shown in the footer when they apply; the rest are in the help overlay and the palette.
 FOOTER = {
     *("play", "stop", "step", "step-event", "milestone-next", "pick-1"),
-    *("fork", "fork-tree", "compare", "marker-next", "marker-prev", "help", "quit"),
+    *("fork", "fork-tree", "sweep", "compare", "marker-next", "marker-prev", "help", "quit"),
 }
 BINDINGS = [b if b.id in FOOTER else dataclasses.replace(b, show=False) for b in BINDINGS]
 #: Actions that move the simulation: refused while a long move runs (keys, footer clicks, palette entries).
 MOVES = frozenset(
-    {"step", "step_event", "milestone", "pick", "go_to", "fork", "fork_tree", "step_back", "undo", "marker"}
+    {"step", "step_event", "milestone", "pick", "go_to", "fork", "fork_tree", "step_back", "undo", "marker", "sweep"}
 )
 #: What a refused action is called in its notice: the binding's description.
 DESCRIPTIONS = {b.action: b.description for b in BINDINGS}
@@ -198,10 +199,16 @@ class ReplayApp(App[None]):
     BINDINGS = BINDINGS
 
     def __init__(
-        self, config: SessionConfig, trio_clock: trio.abc.Clock | None = None, record_default: str | None = None
+        self,
+        config: SessionConfig,
+        trio_clock: trio.abc.Clock | None = None,
+        record_default: str | None = None,
+        sweep: Any = None,
     ) -> None:
         super().__init__()
         self.config = config
+        #: A sweep's ``--out`` files (``tui.app.screens.sweep.SweepFiles``): ``s`` browses them, Enter opens a run.
+        self.sweep = sweep
         #: Where ``r`` records when ``--record`` named no file: a fresh time-stamped name in the working directory.
         self.record_default = record_default
         self.session = Session(config, self._from_trio)
@@ -251,6 +258,8 @@ class ReplayApp(App[None]):
         self._pending_comparison: Comparison | None = None
         self._guest.start()
         self._watch_guest()
+        if self.sweep is not None:
+            self.action_sweep()
 
     @work(exit_on_error=True, group="trio")
     async def _watch_guest(self) -> None:
@@ -428,6 +437,8 @@ class ReplayApp(App[None]):
             return snap.step > 0
         if action == "marker":
             return bool(snap.markers)
+        if action == "sweep":
+            return self.sweep is not None
         if action == "zoom":
             view = self.timeline
             return view.zoom < len(ZOOMS) - 1 if parameters == (1,) else view.zoom > 0
@@ -631,6 +642,19 @@ class ReplayApp(App[None]):
 
         self.push_screen(RenameDialog(name, taken), done)
 
+    def action_sweep(self) -> None:
+        """Browse the sweep's distributions; Enter on a run opens it as a timeline beside the current one."""
+        if self.sweep is None:
+            return
+        from tui.app.screens.sweep import PickedRun, SweepScreen
+
+        def done(run: PickedRun | None) -> None:
+            if run is not None:
+                opened = cmd.OpenRun(run.name, run.scenario, tuple(run.overrides), run.seed, run.policy)
+                self._send_move("Open run", opened)
+
+        self.push_screen(SweepScreen(self.sweep), done)
+
     def action_compare(self) -> None:
         """Compare the current fork with its parent (or main with the newest fork)."""
         snap = self.snapshot
@@ -687,14 +711,18 @@ class ReplayApp(App[None]):
 
     def action_help(self) -> None:
         # ``space`` is listed once: the play binding's text says it also stops a long move.
-        self.push_screen(HelpScreen([b for b in BINDINGS if b.id != "stop"]))
+        self.push_screen(HelpScreen([b for b in BINDINGS if b.id != "stop" and self._offered(b)]))
+
+    def _offered(self, binding: Binding) -> bool:
+        """Whether help and the palette list a key: ``w`` only when a sweep was opened."""
+        return binding.action != "sweep" or self.sweep is not None
 
     # -- command palette ----------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
         for binding in BINDINGS:
-            if binding.description in seen or binding.action.startswith("pick("):
+            if binding.description in seen or binding.action.startswith("pick(") or not self._offered(binding):
                 continue
             seen.add(binding.description)
             key = binding.key_display or binding.key

@@ -153,9 +153,17 @@ SPEC = Section(
         # Defaults of `outage-tui sweep`: ranges to draw from per run and variants to compare.
         # The ranges are strings ("LOW..HIGH"), checked against the fields they vary once the
         # scenario is loaded (tui.sweep.ranges); `sources` says where each range comes from.
+        # `policy` is the sweep's default --policy; `given` the milestones a run must reach for its
+        # milestone times to count (the invariants are counted over every run either way).
         "sweep": Section(
-            {"vary": TextTable(), "compare": TextList(min_items=0), "sources": TextTable()},
-            optional=frozenset({"vary", "compare", "sources"}),
+            {
+                "vary": TextTable(),
+                "compare": TextList(min_items=0),
+                "sources": TextTable(),
+                "policy": Text(("random", "canonical")),
+                "given": TextList(min_items=0),
+            },
+            optional=frozenset({"vary", "compare", "sources", "policy", "given"}),
             sourced=False,
         ),
     },

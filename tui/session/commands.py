@@ -64,6 +64,23 @@ class Fork:
 
 
 @dataclass(frozen=True)
+class OpenRun:
+    """Open one run of a sweep beside the current timeline: its scenario, ``--set`` values and seed.
+
+    Its seed draws differently from the first step, so it cannot share the
+    current timeline's moves: it starts from the beginning, moves by the
+    session's policy to where the current timeline stands, and shows in the
+    fork tree under it. Opening a run already open switches to it.
+    """
+
+    name: str
+    scenario: str
+    overrides: tuple[str, ...]
+    seed: int
+    policy: str
+
+
+@dataclass(frozen=True)
 class Switch:
     """Make another fork the current timeline."""
 
@@ -163,6 +180,7 @@ Command = (
     | GoTo
     | SetSpeed
     | Fork
+    | OpenRun
     | Switch
     | Compare
     | Restore

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import shlex
 import time
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -76,6 +77,7 @@ MOVES = (
     cmd.JumpMilestone,
     cmd.GoTo,
     cmd.Fork,
+    cmd.OpenRun,
     cmd.Switch,
     cmd.Take,
     cmd.Restore,
@@ -156,6 +158,8 @@ class Session:
         self.view = View()
         #: Positions (timeline, step) before each move, for undo; moves never remove history.
         self._positions: list[tuple[str, int]] = []
+        #: Timelines opened from a sweep's runs (and their forks), by name: the seed each one runs with.
+        self.run_seeds: dict[str, int] = {}
         self.started = trio.Event()
 
     # -- the host side ------------------------------------------------------------
@@ -457,6 +461,9 @@ class Session:
             case cmd.Fork(name, overrides):
                 self._set_playing(False)
                 await self._fork(name, overrides)
+            case cmd.OpenRun():
+                self._set_playing(False)
+                await self._open_run(command)
             case cmd.Switch(name):
                 self._set_playing(False)
                 if name in self.timelines:
@@ -650,7 +657,9 @@ class Session:
                 self.status = f"fork refused: {err}"
                 return
             # Changed values apply from the start: replay the parent's moves while they still exist.
-            tl = await self._open(name, scenario, parent.name, extra)
+            seed = self.run_seeds.get(parent.name)
+            start = None if seed is None else await self._seeded_start(scenario, seed)
+            tl = await self._open(name, scenario, parent.name, extra, start, None if start is None else [])
             outcome = await self._long_move(
                 tl, f"forking {name}: replaying {at} steps", Target(follow=parent.picks[:at]), tl.checkpoints[0]
             )
@@ -658,6 +667,8 @@ class Session:
             tl.replayed = len(outcome.picks)
             stopped = outcome.reason == "cancelled"
         tl.forked_at = at
+        if parent.name in self.run_seeds:
+            self.run_seeds[name] = self.run_seeds[parent.name]
         self.current = tl
         self._record("fork", tl)
         sets = f" with {' '.join(overrides)}" if overrides else ""
@@ -666,6 +677,53 @@ class Session:
         if stopped:
             held = f"; its replay was stopped at step {tl.replayed}"
         self.status = f"forked {name} from {parent.name} at step {at}{held}"
+
+    async def _seeded_start(self, scenario: Scenario, seed: int) -> SimSnapshot:
+        """Step 0 of ``scenario`` under ``seed``: a timeline opened from it keeps that seed in every snapshot."""
+        async with open_simulation(scenario, self.config.policy, seed) as sim:
+            return sim.snapshot()
+
+    async def _open_run(self, run: cmd.OpenRun) -> None:
+        """A sweep's run as a timeline of its own under the current one (see :class:`cmd.OpenRun`).
+
+        A session file keeps one scenario and seed for every timeline, so a
+        run's timeline is never recorded: opening one while recording, or
+        recording while one is open, is refused with the command that
+        replays the run alone.
+        """
+        alone = shlex.join(
+            ["outage-tui", "replay", run.scenario, "--policy", run.policy, "--seed", str(run.seed)]
+            + [w for o in run.overrides for w in ("--set", o)]
+        )
+        if run.name in self.timelines:
+            self.current = self.timelines[run.name]
+            self.status = f"switched to {run.name}, opened before"
+            return
+        if self.config.untimed or run.policy != self.config.policy:
+            self.status = f"{run.name} is a {run.policy} run, this session plays {self.config.policy}: {alone}"
+            return
+        if self.recorder is not None:
+            self.status = f"not opened while recording (a session file keeps one seed): {alone}"
+            return
+        try:
+            scenario = load_scenario(run.scenario, list(run.overrides))
+        except BadInput as err:
+            self.status = f"{run.name} refused: {err}"
+            return
+        parent = self.timeline
+        tl = await self._open(
+            run.name, scenario, parent.name, run.overrides, await self._seeded_start(scenario, run.seed), []
+        )
+        self.run_seeds[run.name] = run.seed
+        outcome = await self._long_move(
+            tl, f"opening {run.name}: seed {run.seed} to {hhmm(parent.sim.now)}", Target(until=parent.sim.now)
+        )
+        assert outcome.start is not None
+        await self._continue(tl, outcome.start, outcome)
+        tl.forked_at = tl.replayed = 0
+        self.current = tl
+        stopped = " (stopped there)" if outcome.reason == "cancelled" else ""
+        self.status = f"opened {run.name} (seed {run.seed}) beside {parent.name}, at step {tl.sim.steps}{stopped}"
 
     async def _restore(self, spec: Any, upto: int) -> None:
         """Open a recorded timeline (a ``tui.session.recording.Reopened``) with its cursor at step ``upto``."""
@@ -758,6 +816,7 @@ class Session:
             if tl.parent == name:
                 tl.parent = to
         self._positions = [(to if n == name else n, s) for n, s in self._positions]
+        self.run_seeds = {(to if k == name else k): v for k, v in self.run_seeds.items()}
         self.markers = [dataclasses.replace(m, timeline=to) if m.timeline == name else m for m in self.markers]
         self._record("control", "rename", name=name, to=to)
         self.status = f"renamed {name} to {to}"
@@ -865,6 +924,10 @@ class Session:
         from tui.record import Header
         from tui.session.recording import Recorder
 
+        if self.run_seeds:
+            names = ", ".join(self.run_seeds)
+            self.status = f"cannot record: {names} run(s) with a seed of its own, and a session file keeps one"
+            return
         stopping = self.recorder is not None
         self._stop_recording()
         failed = self.status if stopping and self.status.startswith("recording stopped") else ""
@@ -1027,6 +1090,7 @@ class Session:
                 step=t.sim.steps,
                 now=t.sim.now,
                 current=t is self.current,
+                seed=self.run_seeds.get(t.name),
             )
             for t in self.timelines.values()
         )

@@ -100,6 +100,8 @@ class ForkInfo:
     step: int
     now: float
     current: bool
+    #: The seed of a timeline opened from a sweep's run (or a fork of one); None: the session's.
+    seed: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def _invariants() -> tuple[str, ...]:
 def make_summary(spec: SweepSpec, records: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
     """The final summary object (``summary.json``, the last ``--json`` line)."""
     invariants = _invariants()
-    stats = summarise(records, [v.name for v in spec.variants], invariants)
+    stats = summarise(records, [v.name for v in spec.variants], invariants, spec.given)
     for variant, entry in zip(spec.variants, stats["variants"], strict=True):
         entry["scenario"] = variant.scenario
         entry["overrides"] = list(variant.overrides)
@@ -47,6 +47,7 @@ def make_summary(spec: SweepSpec, records: list[dict[str, Any]], complete: bool)
         "until": None if spec.until is None else iso(spec.until),
         "set": list(spec.sets),
         "vary": [r.describe() for r in spec.ranges],
+        "given": list(spec.given),
         "invariants": list(invariants),
         **stats,
     }
@@ -94,7 +95,7 @@ def sweep_command(
     scenario: str,
     runs: int,
     seed_from: int,
-    policy: str,
+    policy: str | None,
     sets: list[str],
     vary: list[str],
     compare: list[str],
@@ -103,6 +104,7 @@ def sweep_command(
     as_json: bool,
     out: str | None,
     until: float | None,
+    given: list[str] | None = None,
 ) -> int:
     """Run the sweep; return the exit code (0, or 130 after ctrl-c)."""
     if workers is not None and cluster is not None:
@@ -111,7 +113,7 @@ def sweep_command(
         raise BadInput(f"--workers {workers}: expected a whole number >= 1")
     if cluster is not None and not cluster.strip():
         raise BadInput("--cluster: expected a Ray address (host:port, ray://host:port, auto) or local")
-    spec, _base = build_spec(scenario, runs, seed_from, policy, sets, vary, compare, until)
+    spec, _base = build_spec(scenario, runs, seed_from, policy, sets, vary, compare, until, given)
     if cluster is not None:
         from tui.sweep.engine import _ray
 

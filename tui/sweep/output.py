@@ -93,9 +93,14 @@ def print_tables(summary: dict[str, Any], console: Console | None = None) -> Non
         + (f", varying {', '.join(summary['vary'])}" if summary["vary"] else "")
     )
     for variant in summary["variants"]:
-        table = Table(
-            title=f"{variant['name']}: {variant['runs']} runs (times PDT, differences in minutes)", header_style="bold"
-        )
+        title = f"{variant['name']}: {variant['runs']} runs (times PDT, differences in minutes)"
+        given = variant.get("given")
+        if given:
+            title = (
+                f"{variant['name']}: times over the {given['runs']} of {variant['runs']} runs that reached "
+                f"{' and '.join(given['milestones'])}, {_rate(given)} (PDT, differences in minutes)"
+            )
+        table = Table(title=title, header_style="bold")
         for column in ("milestone", "reached", "p5", "median", "p95", "AWS", "median-AWS", "p5..p95 - AWS"):
             table.add_column(column, justify="left" if column == "milestone" else "right", no_wrap=True)
         never = []

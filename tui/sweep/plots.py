@@ -10,8 +10,10 @@ Per milestone: a histogram (left) and the share of runs that had reached it
 by each time (right, so a variant that reaches it in 16% of runs plateaus at
 16%), variants overlaid, AWS's time as a vertical line. Per invariant: the
 share of runs that broke it per variant with its 95% Wilson interval, and
-how that share settled as runs accumulated (is N runs enough?). Per varied
-value and milestone that follows it: one against the other, run by run.
+how that share settled as runs accumulated (is N runs enough?), and the
+share against each varied value. Per varied value and milestone that
+follows it: one against the other, run by run. Milestone plots count the
+runs that reached the sweep's ``given`` milestones, like its summary.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from tui.clock import from_sim, hhmm, parse_sim
-from tui.sweep.stats import seconds, wilson
+from tui.sweep.stats import reached_all, seconds, wilson
 
 #: Milestone -> what it means, in words for a slide title.
 TITLES = {
@@ -156,7 +158,9 @@ def milestone_plot(
     cdf.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"{title_of(name)}\n", fontsize=13)
     seeds = f"seeds {summary['seeds'][0]}-{summary['seeds'][1]}"
-    fig.text(0.5, 0.9, f"{name}: {summary['policy']} policy, {seeds}", ha="center", fontsize=8, color="dimgray")
+    given = summary.get("given") or []
+    among = f", the runs that reached {' and '.join(given)}" if given else ""
+    fig.text(0.5, 0.9, f"{name}: {summary['policy']} policy, {seeds}{among}", ha="center", fontsize=8, color="dimgray")
     return _save(fig, directory, f"milestone-{_safe(name)}")
 
 
@@ -292,6 +296,78 @@ def vary_plots(
     return written
 
 
+#: At most this many bins of a varied value in a rate plot (fewer when the value takes fewer values).
+RATE_BINS = 6
+
+
+def _bins(values: list[float]) -> list[tuple[float, float]]:
+    """Equal-width bins over the drawn values: one per distinct value when there are few of them."""
+    distinct = sorted(set(values))
+    if len(distinct) <= RATE_BINS:
+        return [(v, v) for v in distinct]
+    low, high = distinct[0], distinct[-1]
+    width = (high - low) / RATE_BINS
+    return [(low + i * width, low + (i + 1) * width) for i in range(RATE_BINS)]
+
+
+def rate_plots(
+    directory: Path, by_variant: list[list[dict[str, Any]]], names: list[str], summary: dict[str, Any]
+) -> list[Path]:
+    """Per invariant: the share of runs that broke it against each varied value, one panel per value.
+
+    "How often did the endpoint go empty, against the timing jitter": each
+    panel bins the runs by the value they drew and shows the share that
+    broke the invariant in each bin with its 95% Wilson interval, so a flat
+    panel (the value does not matter) reads as plainly as a rising one.
+    Drawn for every invariant some run broke; invariants count every run.
+    """
+    keys = [text.partition("=")[0] for text in (by_variant[0][0]["set"] if by_variant and by_variant[0] else [])]
+    written: list[Path] = []
+    if not keys:
+        return written
+    for invariant in summary["invariants"]:
+        if not any(invariant in r["violations"] for runs in by_variant for r in runs):
+            continue
+        columns = min(3, len(keys))
+        rows = -(-len(keys) // columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.3 * rows), squeeze=False)
+        for panel, key in zip(axes.flat, keys, strict=False):
+            drawn = [(_drawn(r, key), invariant in r["violations"]) for runs in by_variant for r in runs]
+            bins = _bins([x for x, _ in drawn if x is not None])
+            for index, (label, runs) in enumerate(zip(names, by_variant, strict=True)):
+                points = [(x, broke) for x, broke in ((_drawn(r, key), invariant in r["violations"]) for r in runs)
+                          if x is not None]  # fmt: skip
+                xs, rates, lows, highs = [], [], [], []
+                for number, (low, high) in enumerate(bins):
+                    last = number == len(bins) - 1
+                    inside = [b for x, b in points if low <= x < high or (x == high and (last or low == high))]
+                    if not inside:
+                        continue
+                    lo, hi = wilson(sum(inside), len(inside))
+                    rate = sum(inside) / len(inside)
+                    xs.append((low + high) / 2)
+                    rates.append(rate)
+                    lows.append(max(0.0, rate - lo))
+                    highs.append(max(0.0, hi - rate))
+                colour = COLOURS[index % len(COLOURS)]
+                panel.errorbar(xs, rates, yerr=[lows, highs], marker="o", capsize=4, color=colour, label=label)
+            if any(":" in t.partition("=")[2] for t in by_variant[0][0]["set"] if t.startswith(key + "=")):
+                panel.xaxis.set_major_formatter(
+                    FuncFormatter(_clock if bins[-1][1] - bins[0][0] > 900 else _clock_seconds)
+                )
+                panel.xaxis.set_major_locator(MaxNLocator(4))
+            panel.set_ylim(0, 1.05)
+            panel.set_xlabel(key, fontsize=8)
+            panel.set_ylabel("share of runs (95% interval)", fontsize=8)
+        for panel in list(axes.flat)[len(keys) :]:
+            panel.set_visible(False)
+        axes.flat[0].legend(fontsize=7)
+        fig.suptitle(f"{INVARIANT_TITLES.get(invariant, invariant)}, against each varied value", fontsize=12)
+        fig.tight_layout()
+        written += _save(fig, directory, f"rate-{_safe(invariant)}")
+    return written
+
+
 def write_plots(
     directory: Path, summary: dict[str, Any], records: list[dict[str, Any]], names: list[str]
 ) -> list[Path]:
@@ -300,10 +376,14 @@ def write_plots(
     for record in sorted(records, key=lambda r: (r["run"], r["variant"])):
         by_variant[record["variant"]].append(record)
     written: list[Path] = []
-    for name in of_interest(summary):
-        written += milestone_plot(directory, name, by_variant, names, summary)
     for invariant in summary["invariants"]:
         written += invariant_plot(directory, invariant, by_variant, names, summary)
+    written += rate_plots(directory, by_variant, names, summary)
+    # Milestone times count the runs that reached the sweep's ``given`` milestones, as in the summary.
+    given = summary.get("given") or []
+    counted = [[r for r in runs if reached_all(r, given)] for runs in by_variant]
+    for name in of_interest(summary):
+        written += milestone_plot(directory, name, counted, names, summary)
     operators = {n for n, m in summary["variants"][0]["milestones"].items() if m["operator"]} if names else set()
-    written += vary_plots(directory, by_variant, names, [m for m in of_interest(summary) if m not in operators])
+    written += vary_plots(directory, counted, names, [m for m in of_interest(summary) if m not in operators])
     return written

@@ -148,6 +148,37 @@ def parse_vary(text: str, window: tuple[float, float], flag: str = "--vary") -> 
         raise BadInput(f"{flag} {shown}: found {err.found}, expected {err.expected}") from None
 
 
+def milestone_ids() -> tuple[str, ...]:
+    """Every milestone a run can report, in summary order."""
+    from tui.sim.cascade import MILESTONES
+    from tui.sim.world import DNS_MILESTONES
+
+    return (*DNS_MILESTONES, *MILESTONES)
+
+
+def check_given(names: list[str]) -> tuple[str, ...]:
+    """Milestones a run must reach for its times to count; raise FieldError(found, expected) on a bad one."""
+    known = milestone_ids()
+    for name in names:
+        if name not in known:
+            raise FieldError(repr(name), "a milestone id, e.g. dns.endpoint_empty or ddb.recovered")
+    return tuple(names)
+
+
+def parse_given(names: list[str], flag: str = "--given") -> tuple[str, ...]:
+    """``--given MILESTONE``... from the command line; ``none`` alone means every run counts."""
+    if names == ["none"]:
+        return ()
+    known = milestone_ids()
+    for name in names:
+        if name not in known:
+            raise BadInput(
+                f"{flag} {one_line(name)}: expected a milestone id (e.g. dns.endpoint_empty or ddb.recovered), "
+                "or none for every run"
+            )
+    return tuple(names)
+
+
 def scenario_ranges(data: dict[str, Any], label: str) -> list[VaryRange]:
     """The ``[sweep.vary]`` ranges of a validated scenario; a bad one is a ScenarioError naming its key.
 
@@ -175,6 +206,10 @@ def scenario_ranges(data: dict[str, Any], label: str) -> list[VaryRange]:
     for key in sources:
         if key not in vary:
             raise ScenarioError(label, f"sweep.sources.{key}", "a source for no range", "a key of [sweep.vary]")
+    try:
+        check_given(sweep.get("given", []))
+    except FieldError as err:
+        raise ScenarioError(label, "sweep.given", err.found, err.expected) from None
     for entry in sweep.get("compare", []):
         if "=" in entry:
             from tui.sweep.spec import split_overrides

@@ -18,9 +18,12 @@ from tui.clock import hhmm
 from tui.errors import BadInput, one_line
 from tui.scenario import Scenario, load_scenario
 from tui.scenario.load import parse_override
-from tui.sweep.ranges import VaryRange, parse_vary, scenario_ranges
+from tui.sweep.ranges import VaryRange, parse_given, parse_vary, scenario_ranges
 
 POLICIES = ("random", "canonical")
+
+#: The policy of a sweep whose scenario names none in ``[sweep] policy``.
+DEFAULT_POLICY = "random"
 
 #: Commas that start a new ``KEY=`` (a value such as a TOML list may hold commas of its own).
 _NEXT_OVERRIDE = re.compile(r",\s*(?=[A-Za-z0-9_.\-]+\s*=)")
@@ -73,6 +76,7 @@ class SweepSpec:
     policy: str
     until: float | None
     sets: tuple[str, ...]
+    given: tuple[str, ...] = ()
 
     def drawn(self, seed: int) -> tuple[str, ...]:
         """The ``--set`` strings this seed draws for every range, in the ranges' order."""
@@ -114,26 +118,33 @@ def build_spec(
     scenario: str,
     runs: int,
     seed_from: int,
-    policy: str,
+    policy: str | None,
     sets: list[str],
     vary: list[str],
     compare: list[str],
     until: float | None,
+    given: list[str] | None = None,
 ) -> tuple[SweepSpec, Scenario]:
     """Check every input up front and return the sweep and its loaded base scenario.
 
     The base scenario's ``[sweep]`` section supplies the ranges when no
-    ``--vary`` is given (minus any key pinned with ``--set``) and the variants
-    when no ``--compare`` is given. Every variant is loaded once here, so a bad
-    ``--compare`` fails before the first run rather than in a worker.
+    ``--vary`` is given (minus any key pinned with ``--set``), the variants
+    when no ``--compare`` is given, the policy when ``policy`` is None and the
+    milestones a run must reach for its times to count when ``given`` is None
+    (``["none"]``: every run counts). Every variant is loaded once here, so a
+    bad ``--compare`` fails before the first run rather than in a worker.
     """
     if runs < 1:
         raise BadInput(f"--runs {runs}: expected a whole number >= 1")
     if seed_from < 0:
         raise BadInput(f"--seed-from {seed_from}: expected a whole number >= 0")
-    if policy not in POLICIES:
+    if policy is not None and policy not in POLICIES:
         raise BadInput(f"--policy {policy}: expected random or canonical")
     base = load_scenario(scenario, sets)
+    sweep_defaults = base.data.get("sweep") or {}
+    if policy is None:
+        policy = sweep_defaults.get("policy", DEFAULT_POLICY)
+    conditions = tuple(sweep_defaults.get("given", [])) if given is None else parse_given(given)
     window = _window(base)
     if vary:
         ranges = [parse_vary(text, window) for text in vary]
@@ -144,7 +155,6 @@ def build_spec(
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
         raise BadInput(f"--vary {repeated[0]}: varied twice, expected each key once")
-    sweep_defaults = base.data.get("sweep") or {}
     compare = compare or list(sweep_defaults.get("compare", []))
     variants = [Variant(base.id if not sets else f"{base.id} " + ",".join(sets), scenario, tuple(sets))]
     for text in compare:
@@ -176,6 +186,7 @@ def build_spec(
             policy=policy,
             until=until,
             sets=tuple(sets),
+            given=conditions,
         ),
         base,
     )

@@ -16,11 +16,16 @@ from tui.session.views import ForkInfo
 
 
 def fork_label(fork: ForkInfo) -> Text:
-    """Name, where it forked, and where it is now; its overrides are listed under it (:func:`own_overrides`)."""
+    """Name, where it forked, its own seed if it has one, and where it is now; overrides are listed under it.
+
+    (:func:`own_overrides` lists them.) A timeline opened from a sweep's run keeps a seed of its own.
+    """
     label = Text("● " if fork.current else "")
     label.append(fork.name, style="bold")
     if fork.parent is not None:
         label.append(f" ← {fork.parent} @ step {fork.forked_at}")
+    if fork.seed is not None:
+        label.append(f" · seed {fork.seed}", style="cyan")
     label.append(f" · now step {fork.step}, {from_sim(fork.now).strftime('%H:%M:%S')}")
     return label
 

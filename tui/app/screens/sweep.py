@@ -3,9 +3,9 @@
 Left, the milestones some run reached and the invariants; right, the
 selected one's distribution per variant (a textual-plotext histogram, AWS's
 time as a vertical line) above the runs, each with its time. Enter on a run
-dismisses the screen with that run (:class:`PickedRun`), so whoever opened it
-can open the run in the replay UI: the same scenario, policy, seed and drawn
-``--set`` values, hence the same trace hash as in the sweep.
+dismisses the screen with that run (:class:`PickedRun`), and the replay UI
+opens it as a timeline beside the current one: the same scenario, policy,
+seed and drawn ``--set`` values, hence the same trace hash as in the sweep.
 
 It reads only the files (``summary.json``, ``runs.jsonl``): no simulation
 runs until a run is picked, so a 10,000-run sweep opens at once.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -28,20 +28,27 @@ from textual_plotext import PlotextPlot
 
 from tui.clock import from_sim, parse_sim
 from tui.errors import BadInput
-from tui.sweep.stats import seconds
+from tui.sweep.stats import reached_all, seconds
 
 
 @dataclass(frozen=True)
 class PickedRun:
-    """A run chosen on the sweep screen, as ``outage-tui replay`` options."""
+    """A run chosen on the sweep screen: its timeline's name and its ``outage-tui replay`` options."""
 
     scenario: str
     policy: str
     seed: int
     overrides: list[str] = field(default_factory=list)
+    name: str = "run"
 
 
-def picked_from_command(command: str) -> PickedRun:
+def run_name(run: dict[str, Any], base: str) -> str:
+    """A run's timeline name, one word: ``run-17``, with the variant for a compared one (``run-17-...-fixed``)."""
+    name = f"run-{run['run']}"
+    return name if run["variant"] == base else f"{name}-{'-'.join(str(run['variant']).split())}"
+
+
+def picked_from_command(command: str, name: str = "run") -> PickedRun:
     """Read back the ``outage-tui run ...`` line a sweep stores with every run."""
     words = shlex.split(command)
     scenario, policy, seed, overrides = words[2], "random", 0, []
@@ -55,7 +62,7 @@ def picked_from_command(command: str) -> PickedRun:
         elif flag == "--set":
             overrides.append(value)
         i += 2
-    return PickedRun(scenario, policy, seed, overrides)
+    return PickedRun(scenario, policy, seed, overrides, name)
 
 
 @dataclass
@@ -172,18 +179,20 @@ class SweepScreen(Screen[PickedRun | None]):
             plt.bar(names, rates)
             plt.title(f"{invariant}: share of runs that broke it (%)")
         else:
+            given = self.files.summary.get("given") or []
             for name in names:
                 times = [
                     seconds(r["milestones"][choice]) / 60
                     for r in self.files.runs
-                    if r["variant"] == name and r["milestones"].get(choice)
+                    if r["variant"] == name and r["milestones"].get(choice) and reached_all(r, given)
                 ]
                 if times:
                     plt.hist(times, bins=30, label=name)
             aws = self.files.summary["variants"][0]["milestones"].get(choice, {}).get("aws")
             if aws:
                 plt.vline(parse_sim(aws) / 60, "white")
-            plt.title(f"{choice}: runs by time (PDT)" + (f", AWS {aws} = vertical line" if aws else ""))
+            among = f" that reached {' and '.join(given)}" if given else ""
+            plt.title(f"{choice}: runs{among} by time (PDT)" + (f", AWS {aws} = vertical line" if aws else ""))
             self._clock_ticks(plt)
         widget.refresh()
 
@@ -202,15 +211,4 @@ class SweepScreen(Screen[PickedRun | None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         run = self.files.runs[int(str(event.row_key.value))]
-        self.dismiss(picked_from_command(run["command"]))
-
-
-class SweepViewer(App[PickedRun | None]):
-    """Hosts the sweep screen on its own; exits with the picked run (or None)."""
-
-    def __init__(self, files: SweepFiles) -> None:
-        super().__init__()
-        self.files = files
-
-    def on_mount(self) -> None:
-        self.push_screen(SweepScreen(self.files), self.exit)
+        self.dismiss(picked_from_command(run["command"], run_name(run, self.files.variants[0])))
