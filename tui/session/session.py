@@ -1053,7 +1053,7 @@ class Session:
             lanes=tl.lanes,
             status=self.status,
             generation=self._generation,
-            notes=tuple(tl.notes),
+            notes=tuple(n for n in tl.notes if n.step <= sim.steps),  # those ahead of the cursor come later
             recording=None if self.recorder is None else self.recorder.path,
             markers=tuple(self.markers),
             marker=self.marker,
