@@ -168,7 +168,7 @@ WINDOW = "23:40 Sun 19 Oct to 15:20 Mon 20 Oct PDT"
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("overrides", "typed", "window"),
-    [((), "16:30", WINDOW), (("scenario.end=14:00",), "14:30", "23:40 Sun 19 Oct to 14:00 Mon 20 Oct PDT")],
+    [((), "16:30", WINDOW), (("scenario.end=14:20",), "14:30", "23:40 Sun 19 Oct to 14:20 Mon 20 Oct PDT")],
 )
 async def test_go_to_refuses_a_time_outside_the_window_naming_it(
     overrides: tuple[str, ...], typed: str, window: str
