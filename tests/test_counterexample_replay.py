@@ -12,7 +12,7 @@ import pytest
 import trio
 from typer.testing import CliRunner
 
-from tests.ui_helpers import dns_text, header_text, plain, settle
+from tests.ui_helpers import choices_text, dns_text, header_text, plain, settle
 from tui.app import create_app
 from tui.cli import app as cli
 from tui.errors import BadInput
@@ -89,7 +89,10 @@ async def test_counterexample_opens_at_its_first_step_and_steps_to_the_violation
         await settle(pilot)
         snap = app.snapshot
         assert snap is not None and snap.step == 0 and not snap.playing
-        assert "DNS core (untimed)" in header_text(app)
+        assert "DNS core (untimed)" in header_text(app) and "PDT" not in header_text(app).splitlines()[0]
+        assert f"move 0 of {len(moves)} recorded" in header_text(app)
+        assert "+" not in choices_text(app)  # no delays in an untimed world
+        assert [r.label for r in app.timeline.rows() if r.group] == ["DNS automation"]
         # The recorded move is the one marked; the digit keys pick it by hand, ``n`` takes the rest as recorded.
         assert app.snapshot.policy_pick == moves[0]
         await pilot.press(str(moves[0] + 1))
@@ -150,7 +153,8 @@ async def test_doom_meter_counts_in_the_background_and_matches_a_direct_count(sa
             direct.choices,
         )
         text = plain(app.doom.body)
-        assert f"doom {direct.share:.0%} of {direct.continuations:,} continuations" in text
+        assert f"doom: {direct.doomed:,} of {direct.continuations:,} continuation" in text
+        assert f"the endpoint ({direct.share:.0%})" in text
         for key, _component, verdict in verdicts(direct, app.snapshot):
             assert f"{key} {verdict}" in text
         # Stepping on recounts from the new state.

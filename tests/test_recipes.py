@@ -87,15 +87,15 @@ def start(words: list[str]) -> Any:
     )
 
 
-def keys(line: str) -> list[str]:
-    """A recipe line's key presses, in order."""
-    pressed: list[str] = []
+def keys(line: str) -> list[list[str]]:
+    """A recipe line's key presses, in order, grouped by what is written as one (``1×35``, ``"23:47:49"``)."""
+    pressed: list[list[str]] = []
     for typed, token in re.findall(r'"([^"]*)"|(\S+)', line):
         if not token:
-            pressed.extend("space" if ch == " " else ch for ch in typed)
+            pressed.append(["space" if ch == " " else ch for ch in typed])
             continue
         name, _, times = token.partition("×")
-        pressed.extend([SYMBOLS.get(name, name)] * (int(times) if times else 1))
+        pressed.append([SYMBOLS.get(name, name)] * (int(times) if times else 1))
     return pressed
 
 
@@ -118,8 +118,8 @@ async def test_recipe(name: str, body: list[str], tmp_path: Path, monkeypatch: p
                     shown = screen_text(app)
                     assert step[3:] in shown, f"{name}: {step[3:]!r} is not on the screen:\n{shown}"
                     continue
-                for key in keys(step):
-                    await pilot.press(key)
+                for group in keys(step):
+                    await pilot.press(*group)
                     if app.is_running and not isinstance(app.screen, ModalScreen):
                         await settle(pilot)  # a move: wait for it (typing into a dialog moves nothing)
                 await pilot.pause()

@@ -67,3 +67,41 @@ def test_the_cascade_at_0600_with_scrolled_lanes(snap_compare: Any, size: tuple[
         await settle(pilot)
 
     assert snap_compare(create_app(paused=True), terminal_size=size, run_before=before)
+
+
+@pytest.fixture(scope="module")
+def counterexample(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The explorer's shortest EndpointNeverEmpty counterexample on the smallest scope with a race (2 s)."""
+    from typer.testing import CliRunner
+
+    from tui.cli import app as cli
+
+    out = tmp_path_factory.mktemp("cx")
+    scope = [
+        "dns.enactors=2",
+        "dns.max_plans=3",
+        "dns.cleanup_threshold=1",
+        'dns.endpoints=["dynamodb.us-east-1.amazonaws.com"]',
+    ]
+    result = CliRunner().invoke(cli, ["explore", *[w for s in scope for w in ("--set", s)], "--save", str(out)])
+    assert result.exit_code == 0, result.output
+    return str(sorted(out.glob("*EndpointNeverEmpty*.jsonl"))[0])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_counterexample_at_its_violation(
+    snap_compare: Any, size: tuple[int, int], counterexample: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(counterexample, "counterexample.jsonl")  # a path that reads the same on every machine
+
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        for _ in range(pilot.app.snapshot.history):
+            await pilot.press("n")
+        await settle(pilot)
+        assert "end of counterexample" in pilot.app.snapshot.status
+
+    assert snap_compare(create_app(session="counterexample.jsonl"), terminal_size=size, run_before=before)

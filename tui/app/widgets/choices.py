@@ -45,7 +45,7 @@ def choices_text(snap: Snapshot, width: int = 100, height: int = 0) -> Text:
         if narrow:
             out.append("\n   ")
         out.append(action)
-        if choice.delay > 0:
+        if choice.delay > 0 and snap.world == "full":  # an untimed world has no delays to show
             out.append(f"  +{choice.delay:.2f}s", style="dim")
         out.append("\n")
     out.rstrip()

@@ -57,7 +57,11 @@ def meter_text(meter: DoomMeter, snap: Snapshot) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("█" * filled, style="red")
     out.append("░" * (BAR - filled), style="green")
-    out.append(f" doom {meter.share:.0%} of {meter.continuations:,} continuations", style="bold")
+    paths = "continuation empties" if meter.continuations == 1 else "continuations empty"
+    out.append(
+        f" doom: {meter.doomed:,} of {meter.continuations:,} {paths} the endpoint ({meter.share:.0%})",
+        style="bold",
+    )
     bound = "" if meter.complete else ", cut short"
     out.append(f" (next {meter.horizon} moves{bound})", style="dim")
     out.append("\n")

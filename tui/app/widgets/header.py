@@ -44,6 +44,8 @@ def header_text(snap: Snapshot) -> Table:
     grid.add_column(justify="right", no_wrap=True)
     left = Text.assemble((snap.scenario_id, "bold"), "  fork ", (snap.fork, "bold cyan"), f"  {snap.policy}")
     clock = Text.assemble((pdt_clock(snap.now), "bold"), f"  {elapsed(snap.now)}/{window()}")
+    if snap.world != "full":  # untimed: moves are counted, not seconds
+        clock = Text.assemble((f"move {snap.step} of {snap.history}", "bold"), " recorded")
     grid.add_row(left, clock)
     live = "" if snap.live_compression is None else f" (now ×{snap.live_compression:,.0f})"
     right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}{live}  ", play_state(snap))

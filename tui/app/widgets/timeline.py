@@ -230,6 +230,8 @@ class TimelineView(Widget):
             acted[lane_group(name, False)].append(activity)
         out: list[Row] = []
         for n, title in enumerate(GROUPS):
+            if n and snap.world != "full":
+                break  # the explorer's DNS core has only the DNS automation: no cascade lanes to show
             lanes = groups[n]
             if n == 0 and self.folded and acted[0]:
                 lanes.append(Row("Enactors etc. +", activity=tuple(acted[0])))
