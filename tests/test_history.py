@@ -139,3 +139,23 @@ async def test_a_recorded_stale_first_fork_keeps_answer_4_after_going_back_and_f
         await pilot.press("v")
         await settle(pilot)
         assert again.last_comparison is not None and "main has not reached" in again.last_comparison.when
+
+
+@pytest.mark.asyncio
+async def test_space_plays_a_manual_recording_back_through_its_recorded_moves(tmp_path: Path) -> None:
+    path = tmp_path / "manual.jsonl"
+    app = create_app(paused=True, policy="manual", record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        await pilot.press(key, "n", "n")
+        await settle(pilot)
+        end, hashed = app.snapshot.step, trace(app)
+        await go_to(pilot, "23:47:00")  # back: the cursor moves, the moves stay
+        assert app.snapshot.step < end and app.snapshot.history == end
+        await pilot.press("space")  # plays the recorded moves, hand picks included, then waits for a pick
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.snapshot.step == end and app.snapshot.waiting_for_pick:
+                break
+        await settle(pilot)
+        assert app.snapshot.step == end and trace(app) == hashed and app.snapshot.waiting_for_pick

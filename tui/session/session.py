@@ -203,8 +203,9 @@ class Session:
         return not self._waiting_for_pick()
 
     def _waiting_for_pick(self) -> bool:
+        """A manual run waits for a person, except where its recorded moves lie ahead: those play."""
         tl = self.timeline
-        return tl.sim.policy.name == "manual" and len(tl.sim.choices()) > 1
+        return tl.sim.policy.name == "manual" and not tl.behind and len(tl.sim.choices()) > 1
 
     async def _play_once(self) -> None:
         now = trio.current_time()
