@@ -14,10 +14,10 @@ from typing import Any
 
 from tui.clock import parse_sim
 from tui.errors import BadInput, ScenarioError, one_line
+from tui.jsonutil import canonical_json
 from tui.scenario.schema import Section, Table
 from tui.scenario.spec import AZ_IDS, SPEC
 from tui.scenario.validate import spec_at, validate
-from tui.sim.trace import canonical_json
 
 DEFAULT_SCENARIO = "us-east-1-2025-10-20"
 

@@ -16,7 +16,6 @@ result does not depend on where snapshots were taken.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,10 +41,6 @@ class Event:
             "kind": self.kind,
             **self.data,
         }
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 @dataclass(frozen=True)
