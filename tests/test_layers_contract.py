@@ -1,0 +1,151 @@
+"""The layers the README promises are checked, not just written.
+
+* No module of the core layers (``sim``, ``scenario``, ``record``, ``explore``,
+  ``session`` and the core of ``sweep``) imports Textual or Rich: each layer is
+  imported whole in a fresh interpreter and ``sys.modules`` is read; the source
+  is read too, so a late import inside a function cannot slip through.
+  Command-line front ends that print with Rich live beside ``tui/cli.py`` (and
+  ``tui/sweep/{command,output,plots}.py``, the sweep's own front end).
+* ``tui.scenario`` is below the simulation: it imports nothing from ``tui.sim``,
+  and loading a scenario does not bring the simulation in.
+* ``tui.app`` drives a session through its public API only: it imports no
+  underscored name from ``tui.session`` and touches no underscored attribute
+  of a session.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "tui"
+
+CORE_LAYERS = ("sim", "scenario", "record", "explore", "session", "sweep")
+#: The sweep's front end prints tables and draws plots; the rest of the package is its core.
+SWEEP_FRONT_END = ("tui/sweep/command.py", "tui/sweep/output.py", "tui/sweep/plots.py")
+UI_LIBRARIES = ("textual", "rich")
+
+
+def loaded_by(statement: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``statement``."""
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def sources_of(layer: str) -> list[Path]:
+    paths = sorted((PACKAGE / layer).rglob("*.py"))
+    return [p for p in paths if str(p.relative_to(ROOT)) not in SWEEP_FRONT_END]
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def from_packages(loaded: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if m.split(".")[0] in packages)
+
+
+@pytest.mark.parametrize("layer", CORE_LAYERS)
+def test_no_core_layer_imports_textual_or_rich(layer: str) -> None:
+    """Every core module of the layer, imported in one fresh interpreter: the UI libraries never come in."""
+    modules = [module_name(p) for p in sources_of(layer)]
+    loaded = loaded_by("\n".join(f"import {m}" for m in modules))
+    ui = from_packages(loaded, UI_LIBRARIES)
+    assert ui == [], f"importing tui.{layer} loads {sorted({m.split('.')[0] for m in ui})} ({len(ui)} modules)"
+
+
+UI_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:textual|rich)\b", re.M)
+
+
+@pytest.mark.parametrize("layer", CORE_LAYERS)
+def test_no_core_layer_names_textual_or_rich_even_in_a_late_import(layer: str) -> None:
+    """A lazy import inside a function escapes the import check above; the source does not."""
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for path in sources_of(layer)
+        for match in UI_IMPORT.finditer(path.read_text())
+    ]
+    assert found == []
+
+
+def test_the_session_layer_does_not_import_the_app() -> None:
+    loaded = loaded_by("import tui.session.session")
+    assert [m for m in loaded if m == "tui.app" or m.startswith("tui.app.")] == []
+
+
+def test_the_scenario_layer_imports_nothing_from_the_simulation() -> None:
+    """Every scenario module, imported in a fresh interpreter, leaves ``tui.sim`` unloaded; no source names it.
+
+    Checking a scenario's ``[sweep] given`` milestones does reach the simulation's
+    list of milestone ids, through ``tui.sweep.ranges`` and only when it is called.
+    """
+    modules = [module_name(p) for p in sources_of("scenario")]
+    loaded = loaded_by("\n".join(f"import {m}" for m in modules))
+    assert [m for m in loaded if m == "tui.sim" or m.startswith("tui.sim.")] == []
+    named = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for path in sources_of("scenario")
+        for match in re.finditer(r"^\s*(?:from|import)\s+tui\.sim\b.*$", path.read_text(), re.M)
+    ]
+    assert named == []
+
+
+def private_uses_of_the_session(path: Path) -> list[str]:
+    """Underscored names a module of the app takes from ``tui.session``, or reads off a session object."""
+    tree = ast.parse(path.read_text(), str(path))
+    where = path.relative_to(ROOT)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tui.session"):
+            found += [
+                f"{where}:{node.lineno}: from {node.module} import {a.name}" for a in node.names if a.name[0] == "_"
+            ]
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if "session" in name.lower():
+                found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getattr" and len(node.args) >= 2:
+            target, attr = node.args[0], node.args[1]
+            text = ast.unparse(target).lower()
+            if "session" in text and isinstance(attr, ast.Constant) and str(attr.value).startswith("_"):
+                found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_app_uses_only_the_public_api_of_the_session() -> None:
+    found = [use for path in sorted((PACKAGE / "app").rglob("*.py")) for use in private_uses_of_the_session(path)]
+    assert found == []
+
+
+def test_the_private_use_scan_can_see_a_private_use(tmp_path: Path) -> None:
+    """The scan above is only worth something if it flags what it looks for."""
+    probe = PACKAGE / "app" / "_probe_private_use.py"
+    source = (
+        "from tui.session.session import _hidden\n"
+        "def f(self, session):\n"
+        "    session._sims\n"
+        "    self.session._lock\n"
+        "    getattr(self._session, '_x')\n"
+        "    self.session.public\n"
+    )
+    try:
+        probe.write_text(source)
+        found = private_uses_of_the_session(probe)
+    finally:
+        probe.unlink()
+    assert [line.split(": ", 1)[1] for line in found] == [
+        "from tui.session.session import _hidden",
+        "session._sims",
+        "self.session._lock",
+        "getattr(self._session, '_x')",
+    ]
