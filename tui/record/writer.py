@@ -152,10 +152,14 @@ class SessionWriter(_Entries):
             self._last_sync = now
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = -1
+        """Sync, then close; a failed sync is raised, and the descriptor is closed all the same."""
+        if self._fd < 0:
+            return
+        fd, self._fd = self._fd, -1
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> SessionWriter:
         return self
