@@ -12,6 +12,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -30,13 +31,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_state = {"debug": False}
-
 T = TypeVar("T")
 
 
-def guarded(fn: Callable[[], T]) -> T:
-    """Run a command body: bad input -> one line + exit 2; a crash -> exit 1."""
+@dataclass(frozen=True)
+class Options:
+    """What the options before the command say; kept in Typer's context, which each command hands on."""
+
+    debug: bool = False
+
+
+def cli_options(ctx: typer.Context) -> Options:
+    """The options of this invocation (the defaults when a command runs without the main callback)."""
+    return ctx.obj if isinstance(ctx.obj, Options) else Options()
+
+
+def guarded(fn: Callable[[], T], ctx: typer.Context) -> T:
+    """Run a command body: bad input -> one line + exit 2; a crash -> exit 1 (and the traceback with --debug)."""
     try:
         return fn()
     except BadInput as err:
@@ -45,7 +56,7 @@ def guarded(fn: Callable[[], T]) -> T:
     except typer.Exit:
         raise
     except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
-        if _state["debug"]:
+        if cli_options(ctx).debug:
             traceback.print_exc()
         typer.echo(f"outage-tui: internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
         raise typer.Exit(1) from None
@@ -75,13 +86,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Replay the 20 October 2025 AWS us-east-1 outage as a deterministic simulation."""
-    _state["debug"] = debug
+    ctx.obj = Options(debug=debug)
 
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario name or a .toml file.")]
@@ -98,6 +110,7 @@ def _event_line(event: Any) -> dict[str, Any]:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     policy: PolicyOpt = "canonical",
     seed: SeedOpt = None,
@@ -162,7 +175,7 @@ def run(
         summary = run_headless(loaded, policy, seed, stop, on_event=rows)
         print_run(rows.rows, summary)
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 def _run_session(file: str, as_json: bool, events: str) -> None:
@@ -186,6 +199,7 @@ def _run_session(file: str, as_json: bool, events: str) -> None:
 
 @app.command()
 def explore(
+    ctx: typer.Context,
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     set_: SetOpt = None,
     strategy: Annotated[str, typer.Option("--strategy", help="exhaustive, random or pct.")] = "exhaustive",
@@ -241,13 +255,14 @@ def explore(
         )
         return explore_command(scenario, set_ or [], options, shrink)
 
-    code = guarded(body)
+    code = guarded(body, ctx)
     if code:
         raise typer.Exit(code)
 
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     runs: Annotated[int, typer.Option("--runs", help="Runs per variant; run i is seeded S+i.")] = 100,
     seed_from: Annotated[int, typer.Option("--seed-from", metavar="S", help="Seed of the first run.")] = 0,
@@ -308,13 +323,13 @@ def sweep(
             stop, given,
         )  # fmt: skip
 
-    code = guarded(body)
+    code = guarded(body, ctx)
     if code:
         raise typer.Exit(code)
 
 
 @app.command()
-def scenarios() -> None:
+def scenarios(ctx: typer.Context) -> None:
     """List the built-in scenarios, one line each."""
 
     def body() -> None:
@@ -322,22 +337,25 @@ def scenarios() -> None:
             loaded = load_scenario(name)
             typer.echo(f"{name}  {loaded.get('scenario.title')}")
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file or built-in name.")]) -> None:
+def validate(
+    ctx: typer.Context, file: Annotated[str, typer.Argument(help="A scenario .toml file or built-in name.")]
+) -> None:
     """Check a scenario file; print one line naming the first problem, or ok."""
 
     def body() -> None:
         loaded = load_scenario(file)
         typer.echo(f"{file}: ok ({loaded.id}, sha256 {loaded.sha256[:12]})")
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A session file (from --record).")],
     to: Annotated[
         str,
@@ -398,11 +416,12 @@ def export(
         except OSError as err:
             raise BadInput(f"-o {output}: cannot write: {err.strerror}") from None
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command()
 def replay(
+    ctx: typer.Context,
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     speed: Annotated[float, typer.Option("--speed", help="Display speed (1 = the whole window in minutes).")] = 1.0,
     paused: Annotated[bool, typer.Option("--paused", help="Open paused at the start of the scenario.")] = False,
@@ -462,11 +481,12 @@ def replay(
             typer.echo(f"outage-tui: warning: {warning}", err=True)
         app.run()
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def serve(
+    ctx: typer.Context,
     words: Annotated[
         list[str] | None, typer.Argument(metavar="replay|present ARGS", help="What to run in the page.")
     ] = None,
@@ -479,11 +499,12 @@ def serve(
 
         serve_in_browser(words or [], port)
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command()
 def present(
+    ctx: typer.Context,
     session: Annotated[str, typer.Argument(metavar="FILE", help="A recorded session (replay --record, or r).")],
     speaker: Annotated[
         bool, typer.Option("--speaker", help="The speaker view: follow the presenting app over a local socket.")
@@ -508,11 +529,11 @@ def present(
             typer.echo(f"outage-tui: warning: {warning}", err=True)
         app.run()
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 @app.command()
-def fidelity(scenario: ScenarioArg = DEFAULT_SCENARIO, set_: SetOpt = None) -> None:
+def fidelity(ctx: typer.Context, scenario: ScenarioArg = DEFAULT_SCENARIO, set_: SetOpt = None) -> None:
     """Run a scenario and print milestone, AWS time, simulated time and difference as Markdown."""
 
     def body() -> None:
@@ -525,7 +546,7 @@ def fidelity(scenario: ScenarioArg = DEFAULT_SCENARIO, set_: SetOpt = None) -> N
         if outside:
             typer.echo(f"outside +/-{TOLERANCE_MIN} min: {', '.join(outside)}", err=True)
 
-    guarded(body)
+    guarded(body, ctx)
 
 
 def entry() -> None:
