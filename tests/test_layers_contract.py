@@ -99,6 +99,25 @@ def test_the_scenario_layer_imports_nothing_from_the_simulation() -> None:
     assert named == []
 
 
+def test_the_export_formats_are_listed_in_one_place_and_the_ui_ones_load_the_ui_only_when_run() -> None:
+    """Every exporter is looked up without loading Textual; importing the UI's exporters registers nothing."""
+    script = (
+        "from tui.record.export import EXPORTERS, exporter\n"
+        "names = list(EXPORTERS)\n"
+        "assert all(callable(exporter(n)) for n in names)\n"
+        "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "assert not ui, ui\n"
+        "import tui.app.cast\n"
+        "assert list(EXPORTERS) == names, (list(EXPORTERS), names)\n"
+        "print(json.dumps(names))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import json, sys\n{script}"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["md", "trace", "cast", "svg"]
+
+
 def private_uses_of_the_session(path: Path) -> list[str]:
     """Underscored names a module of the app takes from ``tui.session``, or reads off a session object."""
     tree = ast.parse(path.read_text(), str(path))

@@ -36,7 +36,6 @@ from textual.drivers.headless_driver import HeadlessDriver
 from tui.app.app import ReplayApp
 from tui.errors import BadInput
 from tui.record import Replayed, SessionReplay
-from tui.record.export import EXPORTERS
 from tui.record.frames import DEFAULT_FRAMES, Moment, check_frames, frame_title, select_frames
 from tui.record.markers import Marker, markers
 from tui.session import commands as cmd
@@ -342,21 +341,19 @@ def to_svg(
     return written
 
 
-def _cast_export(replay: SessionReplay, size: tuple[int, int] = SIZE, speed: float = 1.0, **_options: Any) -> str:
+def cast_export(replay: SessionReplay, size: tuple[int, int] = SIZE, speed: float = 1.0, **_options: Any) -> str:
+    """``export --to cast``, as :data:`tui.record.export.EXPORTERS` calls it."""
     return to_cast(replay, size, speed)
 
 
-def _svg_export(
+def svg_export(
     replay: SessionReplay,
     output: str = "-",
     size: tuple[int, int] = SIZE,
     frames: str = DEFAULT_FRAMES,
     **_options: Any,
 ) -> list[Path]:
+    """``export --to svg -o DIR``, as :data:`tui.record.export.EXPORTERS` calls it."""
     if output == "-":
         raise BadInput("--to svg: writes one file per frame, expected -o DIR")
     return to_svg(replay, output, size, frames)
-
-
-EXPORTERS["cast"] = _cast_export
-EXPORTERS["svg"] = _svg_export

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from tui.clock import from_sim
@@ -274,21 +275,34 @@ def _trace(replay: SessionReplay, **_options: Any) -> str:
 #: needs, and returns the text to write to ``-o``, or the files it wrote itself (one per frame, say).
 Exporter = Callable[..., "str | list[Path]"]
 
-#: ``export --to`` formats. The ones that play the session in the UI register themselves when their
-#: module is imported, so this package never imports Textual.
-EXPORTERS: dict[str, Exporter] = {"md": _markdown, "trace": _trace}
-#: Where the UI-driven formats live, imported only when one is asked for.
-UI_EXPORTERS = {"cast": "tui.app.cast", "svg": "tui.app.cast"}
+
+def _in_the_ui(module: str, name: str) -> Exporter:
+    """An exporter that plays the session in the UI: its module (and Textual) is imported only when it runs."""
+
+    def export(replay: SessionReplay, **options: Any) -> str | list[Path]:
+        return getattr(importlib.import_module(module), name)(replay, **options)
+
+    export.__qualname__ = f"{module}.{name}"
+    return export
+
+
+#: ``export --to`` formats, every one listed here. Those that play the session in the UI import their
+#: module when they run, so this package never imports Textual.
+EXPORTERS: Mapping[str, Exporter] = MappingProxyType(
+    {
+        "md": _markdown,
+        "trace": _trace,
+        "cast": _in_the_ui("tui.app.cast", "cast_export"),
+        "svg": _in_the_ui("tui.app.cast", "svg_export"),
+    }
+)
 #: Formats whose ``-o`` is a directory.
 DIRECTORY_EXPORTS = frozenset({"svg"})
 
 
 def exporter(name: str) -> Exporter:
     """The exporter for ``--to name``, or a one-line error listing the known ones."""
-    if name not in EXPORTERS and name in UI_EXPORTERS:
-        importlib.import_module(UI_EXPORTERS[name])
     try:
         return EXPORTERS[name]
     except KeyError:
-        known = ", ".join(dict.fromkeys([*EXPORTERS, *UI_EXPORTERS]))
-        raise BadInput(f"--to {name}: unknown export format, expected one of {known}") from None
+        raise BadInput(f"--to {name}: unknown export format, expected one of {', '.join(EXPORTERS)}") from None
