@@ -84,7 +84,7 @@ def read_session(path: str | Path) -> SessionFile:
             try:
                 data = json.loads(text)
                 valid = True
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
                 pass
         if number == 1:
             header = _header(label, text, data, valid, torn=is_last and not whole)
@@ -180,7 +180,10 @@ def scenario_for(session: SessionFile) -> Scenario:
                     f"(nor {beside}), expected the scenario file the session was recorded with"
                 )
             source = str(beside)
-    scenario = load_scenario(source, header.overrides)
+    try:
+        scenario = load_scenario(source, header.overrides)
+    except BadInput as err:  # the header names a scenario that cannot be loaded: say which file says so
+        raise BadInput(f"{session.path}: line 1: {err}") from None
     if scenario.id != header.scenario:
         raise BadInput(f"{session.path}: line 1: scenario {header.scenario!r}, but {source} now has id {scenario.id!r}")
     if scenario.sha256 != header.scenario_sha256:
