@@ -205,3 +205,21 @@ async def test_the_doom_meter_hint_is_in_the_help_not_on_the_main_screen() -> No
         assert isinstance(app.screen, HelpScreen)
         help_text = plain(app.screen.query_one("#help-text", Static).content, width=80)
         assert "Doom meter" in help_text and "explore --save DIR" in help_text and "replay --session FILE" in help_text
+
+
+@pytest.mark.asyncio
+async def test_keys_faster_than_a_dialog_closes_are_never_a_second_dismissal() -> None:
+    from tui.app import create_app
+
+    app = create_app(paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for opener, closers in (("f", ("enter", "enter")), ("a", ("escape", "escape")), ("g", ("escape", "escape"))):
+            await pilot.press(opener)
+            await pilot.pause()
+            await pilot.press(*closers)  # the second key arrives before the screen is popped
+            await settle(pilot)
+            assert app.screen is app.screen_stack[0] and app.is_running
+        await pilot.press("t", "escape", "escape", "question_mark", "escape", "escape")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0] and app.is_running

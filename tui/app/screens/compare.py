@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.screens.once import OnceModal
 from tui.clock import from_sim
 from tui.session.views import Comparison, ForkSummary
 
@@ -74,7 +74,7 @@ def compare_table(cmp: Comparison) -> Table:
     return table
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(OnceModal[None]):
     """The compare view; escape or v closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

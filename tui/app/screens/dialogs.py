@@ -19,9 +19,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.app.screens.once import OnceModal
 from tui.app.screens.overrides import KeySuggester, split_sets
 from tui.clock import TimeFormatError, outside_window, parse_sim, window_words
 from tui.errors import BadInput
@@ -43,7 +43,7 @@ def _fine(_name: str, _sets: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
-class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
+class ForkDialog(OnceModal[tuple[str, tuple[str, ...]] | None]):
     """Enter forks; the overrides field takes ``KEY=VALUE`` words, each optionally after ``--set``.
 
     The fork is checked before it is sent (``check``): a taken name or an
@@ -106,7 +106,7 @@ class ForkDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
         self.dismiss(None)
 
 
-class GoToDialog(ModalScreen[float | None]):
+class GoToDialog(OnceModal[float | None]):
     """Enter a PDT time (HH:MM[:SS]) or ISO-8601; a bad one, or one outside the window, is explained, not fatal.
 
     ``window`` is the scenario's (start, end) in virtual seconds: a time
@@ -152,7 +152,7 @@ class GoToDialog(ModalScreen[float | None]):
         self.dismiss(None)
 
 
-class NoteDialog(ModalScreen[str | None]):
+class NoteDialog(OnceModal[str | None]):
     """A speaker note at the current step: it shows on the timeline and in the log, and goes into the recording.
 
     It may be opened during a long move: the note then lands where the move
@@ -186,7 +186,7 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class RenameDialog(ModalScreen[str | None]):
+class RenameDialog(OnceModal[str | None]):
     """A new name for a fork (an automatic ``main~1`` can say what it tried); a taken name is said here."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="rename.cancel")]

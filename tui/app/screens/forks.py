@@ -7,10 +7,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tui.app.screens.once import OnceModal
 from tui.clock import from_sim
 from tui.session.views import ForkInfo
 
@@ -42,7 +42,7 @@ def override_label(override: str) -> Text:
     return Text.assemble(("--set ", "dim"), (override, "yellow"))
 
 
-class ForkTreeScreen(ModalScreen[tuple[str, str] | None]):
+class ForkTreeScreen(OnceModal[tuple[str, str] | None]):
     """Enter switches to the highlighted fork; c compares it with the current one.
 
     Under each fork, one row per ``--set`` override it added, so a long list is read, not cut at the edge.

@@ -14,9 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.screens.once import OnceModal
 from tui.app.widgets.doom import HELP as DOOM_HELP
 
 
@@ -38,7 +38,7 @@ def help_body(bindings: list[Binding]) -> RenderableType:
     return Group(help_table(bindings), Text(""), doom)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnceModal[None]):
     """Lists the keys; escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
