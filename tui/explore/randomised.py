@@ -140,7 +140,6 @@ async def walks(
     scenario: Scenario,
     strategy: str,
     scheduler: Scheduler,
-    *,
     max_runs: int,
     max_depth: int,
     keep: int | None,
@@ -181,16 +180,7 @@ async def random_walk(
     limits: Limits | None = None,
 ) -> SearchResult:
     """Runs that pick uniformly among the runnable components, from one seeded RNG (:class:`Uniform`)."""
-    return await walks(
-        scenario,
-        "random",
-        Uniform(seed),
-        max_runs=max_runs,
-        max_depth=max_depth,
-        keep=keep,
-        progress=progress,
-        limits=limits,
-    )
+    return await walks(scenario, "random", Uniform(seed), max_runs, max_depth, keep, progress, limits)
 
 
 async def pct(
@@ -205,13 +195,4 @@ async def pct(
     limits: Limits | None = None,
 ) -> SearchResult:
     """Runs that move the runnable component of highest priority, changed at random points (:class:`Priorities`)."""
-    return await walks(
-        scenario,
-        "pct",
-        Priorities(seed, changes),
-        max_runs=max_runs,
-        max_depth=max_depth,
-        keep=keep,
-        progress=progress,
-        limits=limits,
-    )
+    return await walks(scenario, "pct", Priorities(seed, changes), max_runs, max_depth, keep, progress, limits)
