@@ -28,8 +28,8 @@ from pathlib import Path
 import trio
 
 from tui.explore.doom import DoomGraph, doom_meter
+from tui.explore.exhaustive import exhaustive
 from tui.explore.report import save_all
-from tui.explore.search import exhaustive
 from tui.record import read_session, scenario_for
 from tui.record.format import ChoiceEntry
 

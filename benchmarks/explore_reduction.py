@@ -27,7 +27,7 @@ import time
 
 import trio
 
-from tui.explore.search import exhaustive
+from tui.explore.exhaustive import exhaustive
 from tui.scenario import load_scenario
 
 ONE_ENDPOINT = 'dns.endpoints=["dynamodb.us-east-1.amazonaws.com"]'

@@ -36,7 +36,9 @@ from typing import Any
 import trio
 
 from tui.explore.bfs import bfs
-from tui.explore.search import exhaustive, explore_graph, random_walk
+from tui.explore.dfs import DepthFirst, explore_graph
+from tui.explore.exhaustive import exhaustive
+from tui.explore.randomised import random_walk
 from tui.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -102,7 +104,7 @@ def ours_first_dfs(overrides: list[str], order_seed: int | None = None) -> dict[
 
     def body() -> dict[str, Any]:
         scenario = load_scenario("us-east-1-2025-10-20", overrides)
-        graph, result = trio.run(lambda: explore_graph(scenario, stop_at_first=True, order_seed=order_seed))
+        graph, result = trio.run(lambda: explore_graph(scenario, DepthFirst(stop_at_first=True, order_seed=order_seed)))
         return {"states": result.states, "found": any(graph.first_violations.values())}
 
     return timed(body)

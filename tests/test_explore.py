@@ -11,9 +11,13 @@ import trio
 from typer.testing import CliRunner
 
 from tui.cli import app
+from tui.explore.dfs import DepthFirst, explore_graph
 from tui.explore.doom import EVERY, NONE, doom_meter
+from tui.explore.exhaustive import exhaustive
 from tui.explore.model import open_core
-from tui.explore.search import exhaustive, explore_graph, first_violation, pct, random_walk, search, shrink
+from tui.explore.randomised import pct, random_walk
+from tui.explore.shrink import first_violation, shrink
+from tui.explore.strategies import run_strategy
 from tui.record.reader import read_session
 from tui.scenario import load_scenario
 
@@ -31,7 +35,7 @@ def scenario(*overrides: str):
 
 @pytest.fixture(scope="module")
 def small_result():
-    return search(scenario(*SMALL), "exhaustive")
+    return run_strategy(scenario(*SMALL), "exhaustive")
 
 
 def test_exhaustive_finds_the_race_with_two_enactors(small_result) -> None:
@@ -55,7 +59,7 @@ def test_shortest_counterexample_is_shortest(small_result) -> None:
     shortest = small_result.shortest
     assert shortest is not None
     chosen = len(shortest.components)
-    graph, bounded = trio.run(lambda: explore_graph(scenario(*SMALL), reduction=False, horizon=chosen - 1))
+    graph, bounded = trio.run(lambda: explore_graph(scenario(*SMALL), DepthFirst(reduction=False, horizon=chosen - 1)))
     assert bounded.complete
     assert not any(graph.first_violations.values())
 
@@ -86,7 +90,7 @@ def test_exhaustive_with_three_enactors_bounded() -> None:
     ],
 )
 def test_each_fix_closes_what_it_addresses(fix: str, closed: tuple[str, ...]) -> None:
-    result = search(scenario(*SMALL, f"{fix}=true"), "exhaustive")
+    result = run_strategy(scenario(*SMALL, f"{fix}=true"), "exhaustive")
     assert result.complete
     for name in closed:
         assert result.violations[name] == 0, (fix, name, result.violations)
@@ -300,11 +304,11 @@ def test_explored_world_is_the_dns_core() -> None:
 @pytest.mark.slow
 def test_brief_scope_exhaustive_finds_and_fixes_close() -> None:
     """Two Enactors, five plans, threshold two: the scope of the public Spin model."""
-    result = search(scenario(*BRIEF), "exhaustive")
+    result = run_strategy(scenario(*BRIEF), "exhaustive")
     assert result.complete
     assert result.violations["NeverDeleteActive"] > 0 and result.violations["EndpointNeverEmpty"] > 0
     assert result.shortest is not None
-    fixed = search(scenario(*BRIEF, "fixes.recheck_in_batch=true"), "exhaustive")
+    fixed = run_strategy(scenario(*BRIEF, "fixes.recheck_in_batch=true"), "exhaustive")
     assert fixed.complete and not any(fixed.violations.values())
 
 
@@ -312,7 +316,7 @@ def test_brief_scope_exhaustive_finds_and_fixes_close() -> None:
 def _brute_force_shortest(sc) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Shortest schedule per invariant by another route: the depth-first search with state hashing only
     (no symmetry, no partial-order reduction), then a breadth-first pass over every edge it recorded."""
-    graph, result = trio.run(lambda: explore_graph(sc, reduction=False, symmetry=False))
+    graph, result = trio.run(lambda: explore_graph(sc, DepthFirst(reduction=False, symmetry=False)))
     assert result.complete
     paths = graph.shortest_paths()
     return {name: min(len(paths[fp]) for fp in fps) for name, fps in graph.first_violations.items() if fps}
@@ -321,7 +325,7 @@ def _brute_force_shortest(sc) -> dict[str, int]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("overrides", [TINY, SMALL])
 def test_breadth_first_shortest_matches_brute_force(overrides: list[str], small_result) -> None:
     sc = scenario(*overrides)
-    result = small_result if overrides == SMALL else search(sc, "exhaustive")
+    result = small_result if overrides == SMALL else run_strategy(sc, "exhaustive")
     assert result.complete and result.exact
     expected = _brute_force_shortest(sc)
     found: dict[str, int] = {}
@@ -333,9 +337,7 @@ def test_breadth_first_shortest_matches_brute_force(overrides: list[str], small_
 
 def test_depth_first_search_gets_exact_lengths_too(small_result) -> None:
     """With partial-order reduction the depth-first paths are bounds; its breadth-first finish makes them exact."""
-    from tui.explore.search import exhaustive as search_all
-
-    dfs = trio.run(lambda: search_all(scenario(*SMALL), method="dfs"))
+    dfs = trio.run(lambda: exhaustive(scenario(*SMALL), method="dfs"))
     assert dfs.complete and dfs.exact and dfs.transitions < small_result.transitions
 
     def best(result) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -348,9 +350,7 @@ def test_depth_first_search_gets_exact_lengths_too(small_result) -> None:
 
 
 def test_one_and_two_workers_find_the_same(small_result) -> None:
-    from tui.explore.search import exhaustive as search_all
-
-    two = trio.run(lambda: search_all(scenario(*SMALL), workers=2, keep=5))
+    two = trio.run(lambda: exhaustive(scenario(*SMALL), workers=2, keep=5))
     assert two.workers == 2 and two.complete
     assert (two.states, two.transitions, two.violations) == (
         small_result.states,
@@ -385,15 +385,14 @@ def test_bfs_is_the_same_over_partitions_in_one_process() -> None:
 
 def test_limits_stop_the_search_and_say_so() -> None:
     from tui.explore.bfs import Limits
-    from tui.explore.search import exhaustive as search_all
 
     sc = scenario(*SMALL)
-    capped = trio.run(lambda: search_all(sc, limits=Limits(max_states=500), keep=1))
+    capped = trio.run(lambda: exhaustive(sc, limits=Limits(max_states=500), keep=1))
     assert not capped.complete and 500 <= capped.states < 1000
-    timed = trio.run(lambda: search_all(sc, limits=Limits(max_seconds=0.2), keep=1))
+    timed = trio.run(lambda: exhaustive(sc, limits=Limits(max_seconds=0.2), keep=1))
     assert not timed.complete and timed.elapsed_s < 5
     calls = []
-    asked = trio.run(lambda: search_all(sc, limits=Limits(cancelled=lambda: bool(calls.append(1)) or len(calls) > 50)))
+    asked = trio.run(lambda: exhaustive(sc, limits=Limits(cancelled=lambda: bool(calls.append(1)) or len(calls) > 50)))
     assert not asked.complete and asked.runs <= 60
 
 
@@ -472,11 +471,9 @@ def test_cluster_without_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_cluster_on_a_local_ray_finds_the_same() -> None:
     pytest.importorskip("ray")
-    from tui.explore.search import exhaustive as search_all
-
     sc = scenario(*TINY)
-    single = search(sc, "exhaustive")
-    ray_result = trio.run(lambda: search_all(sc, cluster="local", workers=2, keep=1))
+    single = run_strategy(sc, "exhaustive")
+    ray_result = trio.run(lambda: exhaustive(sc, cluster="local", workers=2, keep=1))
     assert ray_result.workers == 2 and ray_result.complete
     assert (ray_result.states, ray_result.transitions, ray_result.violations) == (
         single.states,

@@ -27,13 +27,13 @@ import trio
 from tui.errors import BadInput
 from tui.explore.bfs import Limits, Progress
 from tui.explore.report import explain, save_all
-from tui.explore.search import STRATEGIES, SearchResult, exhaustive, pct, random_walk, shrink
+from tui.explore.results import SearchResult
+from tui.explore.shrink import shrink
+from tui.explore.strategies import STRATEGIES, Settings, run_strategy
 from tui.record.format import DNS_CORE, MAIN
 from tui.record.reader import read_session, scenario_for
 from tui.scenario import Scenario, load_scenario
 
-#: Runs of a randomised strategy when ``--max-runs`` is not given.
-DEFAULT_RANDOM_RUNS = 1000
 #: The exit code of a search stopped by ctrl-C (128 + SIGINT).
 INTERRUPTED = 130
 
@@ -203,36 +203,19 @@ def explore_command(
     interrupt = Interrupt()
     limits = Limits(max_states=options.max_states, max_seconds=options.max_seconds, cancelled=interrupt)
     line = ProgressLine(f"explore {options.strategy}")
-    runs = options.max_runs or DEFAULT_RANDOM_RUNS
+    settings = Settings(
+        max_runs=options.max_runs,
+        seed=options.seed,
+        reduction=options.reduction,
+        pct_changes=options.pct_changes,
+        workers=options.workers,
+        cluster=options.cluster,
+        limits=limits,
+        progress=line,
+    )
     with interrupt.installed():
         try:
-            if options.strategy == "exhaustive":
-                result = trio.run(
-                    lambda: exhaustive(
-                        loaded,
-                        reduction=options.reduction,
-                        max_runs=options.max_runs,
-                        progress=line,
-                        limits=limits,
-                        workers=options.workers,
-                        cluster=options.cluster,
-                    )
-                )
-            elif options.strategy == "random":
-                result = trio.run(
-                    lambda: random_walk(loaded, seed=options.seed, max_runs=runs, progress=line, limits=limits)
-                )
-            else:
-                result = trio.run(
-                    lambda: pct(
-                        loaded,
-                        seed=options.seed,
-                        max_runs=runs,
-                        changes=options.pct_changes,
-                        progress=line,
-                        limits=limits,
-                    )
-                )
+            result = run_strategy(loaded, options.strategy, settings)
         finally:
             line.clear()
     saved = (

@@ -8,9 +8,10 @@ tighten it. The reductions it keeps are the ones that preserve distances:
 * **state hashing**: a state reached again is not expanded again. Every
   schedule to a state explored later is at least as long as the one found
   first, so nothing shorter is lost.
-* **AZ symmetry** (:meth:`CoreRun.canonical`): renaming AZs maps schedules to
-  schedules of the same length and violations to the same violations, so
-  one state per orbit has the same distances as the orbit.
+* **AZ symmetry** (:meth:`~tui.explore.abstraction.StateAbstraction.canonical`):
+  renaming AZs maps schedules to schedules of the same length and violations
+  to the same violations, so one state per orbit has the same distances as
+  the orbit.
 
 Partial-order reduction is left out: sleep sets and persistent sets keep every
 reachable violation but may reach it only by a longer, reordered schedule, so
@@ -31,6 +32,9 @@ new state only once it knows the state is new.
 
 Memory: per visited state its parent pointer (some 150 bytes); snapshots only
 for the states of the current and the next depth.
+
+One module, longer than most: the partition's rounds, the one-process driver
+and the outcome they build are one protocol, read together.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, core_run
+from tui.explore.model import CoreRun, core_run
+from tui.explore.scope import EXPLORED_INVARIANTS
 from tui.scenario import Scenario
 
 #: An invariant's bit in a violations mask.
@@ -117,7 +122,7 @@ class Partition:
         self.mark = mark
         self.keep_edges = keep_edges
         self.run = core_run(scenario)
-        self.run.symmetry = symmetry
+        self.run.abstraction.symmetry = symmetry
         self.visited: dict[bytes, Info] = {}
         #: Invariants each state is the first to break on some edge into it (a mask), for the owned states.
         self.first: dict[bytes, int] = {}
@@ -306,7 +311,7 @@ class Partition:
 
 def saved(run: CoreRun) -> Saved:
     """The run's state as a search keeps it (its renaming is already worked out: the fingerprint needed it)."""
-    return run.save(), (run.canonical()[1] if run.symmetry else {})
+    return run.save(), (run.abstraction.canonical()[1] if run.abstraction.symmetry else {})
 
 
 @dataclass

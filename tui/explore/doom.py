@@ -120,7 +120,7 @@ class DoomGraph:
         run = self.run
         run.load(blob)
         moves = run.moves()
-        names = [run.canonical_name(c) for c in moves]
+        names = [run.abstraction.canonical_name(c) for c in moves]
         out: dict[str, bytes] = {}
         for i, component in enumerate(moves):
             if i:
@@ -231,7 +231,7 @@ def doom_meter(
         choices = []
         for canon, child in edges.get(root, {}).items():
             t, d = count(child, horizon - 1)
-            component = run.concrete_name(canon)
+            component = run.abstraction.concrete_name(canon)
             choices.append(ChoiceDoom(component, actions[component].words(), t, d))
         return DoomMeter(
             continuations=total,

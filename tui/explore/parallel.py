@@ -155,7 +155,7 @@ def parallel_bfs(
     out = BfsOutcome()
     try:
         run = core_run(scenario)
-        run.symmetry = symmetry
+        run.abstraction.symmetry = symmetry
         run.settle_now()
         root = run.fingerprint()
         root_viol = mask_of(run.violations())

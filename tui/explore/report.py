@@ -26,8 +26,9 @@ from typing import Any
 
 from tui.clock import iso
 from tui.errors import BadInput
-from tui.explore.model import EXPLORED_INVARIANTS, CoreRun, core_run
-from tui.explore.search import Counterexample
+from tui.explore.model import CoreRun, core_run
+from tui.explore.results import Counterexample
+from tui.explore.scope import EXPLORED_INVARIANTS
 from tui.record.format import DNS_CORE, Header
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario

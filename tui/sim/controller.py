@@ -228,6 +228,11 @@ class Controller:
             heapq.heappush(heap, entry)
         return [entry[3] for entry in taken]
 
+    @property
+    def seq(self) -> int:
+        """The count of gates created so far (it orders gates of equal time and rank): part of a state."""
+        return self._seq
+
     # -- decision points ----------------------------------------------------------
     def choices(self) -> list[Choice]:
         """Runnable components, earliest first.
@@ -265,6 +270,14 @@ class Controller:
                     raise SimulationError("no component can move")
                 raise SimulationError(f"choice {index} out of range 0..{len(runnable) - 1}")
             gate = runnable[index]
+        self._open(gate)
+        self.choice_log.append(index)
+        self.trace.note_choice(index)
+        self._last = (index, gate, self.now)
+        return gate
+
+    def _open(self, gate: Gate) -> None:
+        """Unpark ``gate`` and advance time to it: the step it opens is under way."""
         del self.parked[gate.component]
         if gate.signal is not None:  # taken at its time, before the signal came
             waiting = self._waiters.get(gate.signal)
@@ -273,10 +286,6 @@ class Controller:
         if gate.time > self.now:
             self.now = gate.time
         self.steps += 1
-        self.choice_log.append(index)
-        self.trace.note_choice(index)
-        self._last = (index, gate, self.now)
-        return gate
 
     def last_taken(self) -> tuple[int, Gate, float]:
         """The latest step as taken: its choice index, the gate that opened, the time it happened."""
@@ -317,6 +326,19 @@ class Controller:
         choice = self.last_choice()
         self._act(gate.component)
         return choice
+
+    def turn_named(self, name: str) -> None:
+        """:meth:`turn` for the component ``name``, parked at a finite time, without a choice index.
+
+        A search names components, not indices, and recovers indices only for
+        the schedules it reports; so the step is not logged as a choice, and
+        the choice window is not consulted.
+        """
+        gate = self.parked[name]
+        if gate.time == INFINITY:
+            raise SimulationError(f"{name} cannot move: it waits for {gate.signal}")
+        self._open(gate)
+        self._act(name)
 
     # -- running as Trio tasks -------------------------------------------------------
     async def _host(self, name: str) -> None:
@@ -448,29 +470,48 @@ class Controller:
 
     def thaw(self, frozen: dict[str, Any]) -> None:
         """Continue from :meth:`freeze`'s data (a private copy): same gates, states, RNGs and time."""
-        self.now = frozen["now"]
-        self.steps = frozen["steps"]
-        self._seq = frozen["seq"]
         self.choice_window = frozen["choice_window"]
         self.jitter = frozen["jitter"]
         _unpack(self.rng, frozen["rng"])
         _unpack(self.choice_rng, frozen["choice_rng"])
         self.ranks = frozen["ranks"]
-        self.finished = frozen["finished"]
-        self.procs = frozen["procs"]
-        for gate in frozen["gates"]:
-            self.parked[gate.component] = gate
-            if gate.signal is not None:
-                self._waiters.setdefault(gate.signal, []).append(gate.component)
-            if gate.time < INFINITY:
-                self._heap.append((gate.time, gate.rank, gate.seq, gate))
-        heapq.heapify(self._heap)
-        # Waiters wake in the order they started waiting, as in the original run.
-        for names in self._waiters.values():
-            names.sort(key=lambda n: self.parked[n].seq)
+        self.resume(frozen["now"], frozen["steps"], frozen["seq"], frozen["finished"], frozen["procs"], frozen["gates"])
         for name in sorted(self.procs, key=lambda n: self.ranks[n]):
-            self._ctxs[name] = Ctx(self, name)
             self._start_task(name)
+
+    def resume(
+        self, now: float, steps: int, seq: int, finished: set[str], procs: dict[str, Proc], gates: list[Gate]
+    ) -> None:
+        """Continue from another state of this run between steps: time, counters, components, gates.
+
+        The part of :meth:`thaw` that a search repeats, restoring thousands of
+        states into one controller: the gates, signal waiters and the last
+        step taken are replaced, and no Trio task is started.
+        """
+        self.now, self.steps, self._seq = now, steps, seq
+        self.finished = finished
+        self.procs = procs
+        self.choice_log = []
+        self._last = None
+        parked: dict[str, Gate] = {}
+        heap: list[tuple[float, int, int, Gate]] = []
+        waiters: dict[str, list[str]] = {}
+        ctxs: dict[str, Ctx] = {}
+        known = self._ctxs  # a Ctx holds only the controller and a name: one per name will do
+        for gate in gates:
+            name = gate.component
+            parked[name] = gate
+            if gate.signal is not None:
+                waiters.setdefault(gate.signal, []).append(name)
+            if gate.time < INFINITY:
+                heap.append((gate.time, gate.rank, gate.seq, gate))
+            ctx = known.get(name)
+            ctxs[name] = ctx if ctx is not None else Ctx(self, name)
+        heapq.heapify(heap)
+        # Waiters wake in the order they started waiting, as in the original run.
+        for names in waiters.values():
+            names.sort(key=lambda n: parked[n].seq)
+        self.parked, self._heap, self._waiters, self._ctxs = parked, heap, waiters, ctxs
 
 
 RngState = tuple[int, bytes, float | None] | None

@@ -1,0 +1,280 @@
+"""The depth-first search with partial-order reduction: fewer steps to verify a variant.
+
+The search is *stateful*: component state is data, so a state still to be
+expanded keeps a snapshot of the run (:meth:`~tui.explore.model.CoreRun.save`),
+and the search goes on from there by restoring it instead of replaying the
+path from the root. Its reductions:
+
+* **state hashing** at every decision point
+  (:meth:`~tui.explore.model.CoreRun.fingerprint`), so a state reached again
+  is not explored again, up to a permutation of AZs (symmetry),
+* **persistent sets**: the Planner or a clean-up waits while nothing it could
+  ever do conflicts with the steps the others are parked at, and
+* **sleep sets** (Godefroid's partial-order reduction): after exploring a
+  step ``a`` from a state, a later sibling ``b`` that commutes with ``a``
+  passes ``a`` on asleep, so the interleaving ``b·a`` is not run again once
+  ``a·b`` was. With state caching the sleep set stored with a state is
+  intersected on every visit, and only steps that were asleep before but are
+  awake now are explored again, which keeps the search complete for safety.
+
+Commuting steps are read off each step's footprint (:mod:`tui.explore.footprint`).
+Its paths to violations are bounds only (the reductions reorder and lengthen
+them); :func:`tui.explore.exhaustive.exhaustive` makes them exact.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tui.explore.bfs import Limits, Progress
+from tui.explore.model import CoreRun, core_run
+from tui.explore.results import OnProgress, SearchResult
+from tui.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class DepthFirst:
+    """How a depth-first search runs.
+
+    ``prefix`` is the choice indices to the start state. ``reduction`` turns
+    the sleep and persistent sets on; ``hashing`` the visited-state cache
+    (without it only cycles on the current path are cut, so runs are the raw
+    interleavings). ``horizon`` bounds the depth below the start state; with
+    a horizon a state reached again at a smaller depth is explored again, so
+    everything within the bound is seen. ``max_runs`` bounds the runs, and
+    ``stop_at_first`` stops at the first violation. States for which ``mark``
+    says True are recorded in :attr:`StateGraph.marked` and not explored
+    further. ``order_seed`` shuffles the order in which each state's moves
+    are tried (the search stays exhaustive; a bounded one reaches deep races
+    sooner). ``symmetry`` identifies states that differ only by which AZ is
+    which; sleep sets and edges are then kept in the canonical frame.
+    """
+
+    prefix: Sequence[int] = ()
+    reduction: bool = True
+    hashing: bool = True
+    horizon: int | None = None
+    max_runs: int | None = None
+    stop_at_first: bool = False
+    mark: Callable[[CoreRun], bool] | None = None
+    order_seed: int | None = None
+    symmetry: bool = True
+
+
+@dataclass
+class StateGraph:
+    """What a search saw: states, edges by component, violations per state."""
+
+    root: bytes | None = None
+    edges: dict[bytes, dict[str, bytes]] = field(default_factory=dict)
+    violations: dict[bytes, frozenset[str]] = field(default_factory=dict)
+    first_violations: dict[str, set[bytes]] = field(default_factory=dict)
+    marked: set[bytes] = field(default_factory=set)
+    ended: set[bytes] = field(default_factory=set)
+
+    def add_state(self, fp: bytes, violations: frozenset[str], before: frozenset[str]) -> None:
+        self.violations.setdefault(fp, violations)
+        for name in violations - before:
+            self.first_violations.setdefault(name, set()).add(fp)
+
+    def add_edge(self, parent: bytes, component: str, child: bytes) -> None:
+        self.edges.setdefault(parent, {})[component] = child
+
+    def shortest_paths(self) -> dict[bytes, tuple[str, ...]]:
+        """Breadth-first distances from the root, as component sequences."""
+        if self.root is None:
+            return {}
+        paths: dict[bytes, tuple[str, ...]] = {self.root: ()}
+        queue = deque([self.root])
+        while queue:
+            fp = queue.popleft()
+            for component, child in self.edges.get(fp, {}).items():
+                if child not in paths:
+                    paths[child] = (*paths[fp], component)
+                    queue.append(child)
+        return paths
+
+
+@dataclass
+class _Frame:
+    fp: bytes
+    todo: list[str]
+    sleep: frozenset[str]
+    violations: frozenset[str]
+    done: list[str] = field(default_factory=list)
+    postponed: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
+    blob: bytes | None = None  # the run in this state, while more than one move is left to try from it
+
+
+async def explore_graph(
+    scenario: Scenario,
+    how: DepthFirst = DepthFirst(),
+    *,
+    progress: OnProgress | None = None,
+    limits: Limits | None = None,
+) -> tuple[StateGraph, SearchResult]:
+    """Depth-first search of every interleaving from the state after ``how.prefix``.
+
+    A *run* here is one stretch of steps without going back: the search goes
+    down from the root, and each time it backs up to a state with a move left
+    it restores that state's snapshot (kept only for states with more than
+    one move to try) and counts a new run.
+    """
+    return _Search(scenario, how, limits or Limits()).explore(progress)
+
+
+class _Search:
+    """One depth-first search: the run it steps, the stack of open states, what it has seen."""
+
+    def __init__(self, scenario: Scenario, how: DepthFirst, limits: Limits) -> None:
+        self.how = how
+        self.limits = limits
+        self.out = SearchResult("exhaustive")
+        self.graph = StateGraph()
+        self.visited: dict[bytes, frozenset[str]] = {}
+        self.depth_seen: dict[bytes, int] = {}
+        self.stack: list[_Frame] = []
+        self.path: list[str] = []
+        self.started = time.perf_counter()
+        self.run = core_run(scenario)
+        self.run.abstraction.symmetry = how.symmetry
+
+    def explore(self, progress: OnProgress | None) -> tuple[StateGraph, SearchResult]:
+        out, stack = self.out, self.stack
+        last_tick = self.started
+        while not self._stopped():
+            out.runs += 1
+            if stack:
+                blob = stack[-1].blob
+                assert blob is not None
+                self.run.load(blob)
+            else:
+                self._enter_root()
+            if self._descend():
+                break  # stopped at the first violation
+            while stack and not stack[-1].todo:
+                stack.pop()
+                if self.path:
+                    self.path.pop()
+            if progress is not None and time.perf_counter() - last_tick >= 0.2:
+                last_tick = time.perf_counter()
+                progress(
+                    Progress(len(self.visited), out.transitions, len(self.path), len(stack), last_tick - self.started)
+                )
+            if not stack:
+                out.complete = True
+                break
+        out.states = len(self.visited)
+        out.elapsed_s = time.perf_counter() - self.started
+        return self.graph, out
+
+    def _stopped(self) -> bool:
+        max_runs = self.how.max_runs
+        if max_runs is not None and self.out.runs >= max_runs:
+            return True
+        return self.limits.reached(self.started, len(self.visited), self.out.runs)
+
+    def _enter_root(self) -> None:
+        run = self.run
+        for index in self.how.prefix:
+            run.controller.turn(index)
+        run.settle_now()
+        fp = run.fingerprint()
+        viol = run.violations()
+        self.graph.root = fp
+        self.graph.add_state(fp, viol, frozenset())
+        self.stack.append(self._open_state(fp, frozenset(), viol, set()))
+
+    def _descend(self) -> bool:
+        """Go down from the top state while it has moves to try; True if stopped at the first violation."""
+        run, out, graph, stack = self.run, self.out, self.graph, self.stack
+        while stack[-1].todo:
+            frame = stack[-1]
+            component = frame.todo.pop(0)
+            if not frame.todo and not frame.postponed:
+                frame.blob = None  # its last move: nothing to come back for
+            sleep = self._sleep_after(frame, component)
+            frame.done.append(component)
+            run.advance_now(component)
+            self.path.append(component)
+            out.transitions += 1
+            fp = run.fingerprint()
+            viol = run.violations()
+            graph.add_edge(frame.fp, frame.names.get(component, component), fp)
+            graph.add_state(fp, viol, frame.violations)
+            if viol - frame.violations and out.first_counterexample_s is None:
+                out.first_counterexample_s = time.perf_counter() - self.started
+                if self.how.stop_at_first:
+                    return True
+            on_path = {f.fp for f in stack}
+            if fp in on_path and frame.postponed:
+                # A cycle closes: nothing may be postponed around it for ever.
+                frame.todo.extend(frame.postponed)
+                frame.postponed = []
+            stack.append(self._open_state(fp, sleep, viol, on_path))
+        return False
+
+    def _sleep_after(self, frame: _Frame, component: str) -> frozenset[str]:
+        """The sleep set ``component``'s step passes on: earlier siblings and sleepers it commutes with."""
+        if not self.how.reduction:
+            return frozenset()
+        gates = {g.component: g for g in self.run.gates()}
+        chosen = gates[component]
+        independent = self.run.commutation.independent
+        return frozenset(t for t in (*frame.sleep, *frame.done) if t in gates and independent(gates[t], chosen))
+
+    def _open_state(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+        """A new frame for the state the run is in: its moves to try, reduced and ordered, and its snapshot."""
+        run, how = self.run, self.how
+        frame = self._frame(fp, sleep, viol, on_path)
+        frame.names = {g.component: run.abstraction.canonical_name(g.component) for g in run.gates()}
+        if how.reduction and frame.todo:
+            frame.todo, frame.postponed = run.commutation.persistent(run.gates(), frame.todo)
+        if how.order_seed is not None:
+            random.Random(fp + how.order_seed.to_bytes(8, "big")).shuffle(frame.todo)
+        if len(frame.todo) > 1 or (frame.todo and frame.postponed):
+            frame.blob = run.save()
+        return frame
+
+    def _frame(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+        """The moves to try from here: none if seen (with a sleep set no smaller) or out of bounds."""
+        run, how, graph, visited = self.run, self.how, self.graph, self.visited
+        order = run.moves()
+        depth = len(self.path)
+        if not order:
+            graph.ended.add(fp)
+        marked = how.mark is not None and how.mark(run)
+        if marked:
+            graph.marked.add(fp)
+        if marked or not order:
+            visited.setdefault(fp, frozenset())
+            return _Frame(fp, [], sleep, viol)
+        horizon = how.horizon
+        if not how.hashing:
+            visited.setdefault(fp, frozenset())
+            blocked = fp in on_path or (horizon is not None and depth >= horizon)
+            return _Frame(fp, [] if blocked else order, sleep, viol)
+        if horizon is not None:
+            if depth >= horizon:
+                visited.setdefault(fp, frozenset())
+                self.depth_seen.setdefault(fp, horizon)
+                return _Frame(fp, [], sleep, viol)
+            if depth < self.depth_seen.get(fp, horizon + 1):
+                visited.pop(fp, None)  # seen only deeper: explore again with more budget
+                self.depth_seen[fp] = depth
+        canonical_name = run.abstraction.canonical_name
+        canon = frozenset(canonical_name(c) for c in sleep)
+        if fp in visited:
+            old = visited[fp]
+            if old <= canon:
+                return _Frame(fp, [], sleep, viol)
+            visited[fp] = old & canon
+            todo = [c for c in order if canonical_name(c) in old and c not in sleep]
+            return _Frame(fp, todo, sleep, viol)
+        visited[fp] = canon
+        return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)
