@@ -31,7 +31,7 @@ from typing import Any
 import trio
 
 from tui.errors import BadInput
-from tui.record.format import DNS_CORE, MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry
+from tui.record.format import MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry, World
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
@@ -329,9 +329,9 @@ def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
 Opener = Callable[[Scenario, str, int], AbstractAsyncContextManager[Simulation]]
 
 
-def opener_for(world: str) -> Opener:
+def opener_for(world: World) -> Opener:
     """How to open a timeline of a session recorded in ``world`` (its header's ``world``)."""
-    if world == DNS_CORE:
+    if world == World.DNS_CORE:
         # Imported here: only explorer counterexamples need the untimed core.
         from tui.explore.model import open_core_simulation
 

@@ -36,6 +36,7 @@ import trio
 
 from tui.clock import from_sim, hhmm
 from tui.errors import BadInput
+from tui.record.format import World
 from tui.record.markers import Marker, View
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
@@ -114,15 +115,15 @@ class SessionConfig:
     scenario_path: str | None = None
     #: A recorded session (``tui.record.SessionReplay``, replayed headless) to reopen, paused at its end.
     reopen: Any = None
-    #: The world the timelines run in (``"full"`` or ``"dns-core"``), as a session file's header names it.
-    world: str = "full"
+    #: The world the timelines run in, as a session file's header names it.
+    world: World = World.FULL
     #: Opens each timeline's simulation (``tui.record.replay.Opener``); None is the full world's ``open_simulation``.
     opener: Any = None
 
     @property
     def untimed(self) -> bool:
         """The explorer's DNS core: its recorded moves are stepped through one by one from the first."""
-        return self.world == "dns-core"
+        return self.world == World.DNS_CORE
 
 
 class Session:
