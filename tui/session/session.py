@@ -41,6 +41,7 @@ from tui.record.markers import Marker, View
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
 from tui.session import longmove
+from tui.session.inbox import Inbox
 from tui.session.longmove import Outcome, Target
 from tui.session.pacing import Pacer
 from tui.session.timeline import Note, Pick, Timeline
@@ -132,7 +133,7 @@ class Session:
     def __init__(self, config: SessionConfig, publish: Callable[[Any], None] | None = None) -> None:
         self.config = config
         self._publish_cb = publish or (lambda _view: None)
-        self._send, self._receive = trio.open_memory_channel[tuple[int, cmd.Command]](1000)
+        self._inbox: Inbox[tuple[int, cmd.Command]] = Inbox()
         self.timelines: dict[str, Timeline] = {}
         self.current: Timeline | None = None
         self.playing = not config.paused and config.policy != "manual"
@@ -165,13 +166,13 @@ class Session:
 
     # -- the host side ------------------------------------------------------------
     def send(self, command: cmd.Command) -> None:
-        """Queue a command (synchronous; never blocks the caller).
+        """Queue a command (synchronous; never blocks nor raises, however many are waiting).
 
         During a long move a pause stops it at its next step, so the person
         at the keyboard never waits it out.
         """
         self._sent += 1
-        self._send.send_nowait((self._sent, command))
+        self._inbox.put((self._sent, command))
 
     # -- running ------------------------------------------------------------------
     async def run(self) -> None:
@@ -195,7 +196,7 @@ class Session:
                     await self._play_once()
                 else:
                     self.publish(force=True)
-                    await self._handle(await self._receive.receive())
+                    await self._handle(await self._inbox.get())
 
     def _moving(self) -> bool:
         tl = self.timeline
@@ -213,10 +214,10 @@ class Session:
         if now < self._next_at:
             self.publish()
             with trio.move_on_at(self._next_at):
-                await self._handle(await self._receive.receive())
+                await self._handle(await self._inbox.get())
             return
         try:
-            await self._handle(self._receive.receive_nowait())
+            await self._handle(self._inbox.get_nowait())
             return
         except trio.WouldBlock:
             pass
@@ -375,7 +376,7 @@ class Session:
 
     async def _read_while_busy(self, progress: longmove.Progress) -> None:
         while True:
-            numbered = await self._receive.receive()
+            numbered = await self._inbox.get()
             if isinstance(numbered[1], cmd.Pause | cmd.TogglePlay):
                 progress.cancel()
             else:
@@ -942,10 +943,7 @@ class Session:
         token = trio.lowlevel.current_trio_token()
 
         def frame() -> None:
-            try:
-                self.send(cmd.Sync(lambda: None))  # handling it publishes, and publishing raises the error
-            except trio.WouldBlock:
-                pass  # the session has a thousand commands to handle: it publishes soon anyway
+            self.send(cmd.Sync(lambda: None))  # handling it publishes, and publishing raises the error
 
         def wake(_error: OSError) -> None:
             # On the writer's thread, as soon as a write fails: shown now, even if no move follows.
