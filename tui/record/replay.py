@@ -32,6 +32,7 @@ import trio
 
 from tui.errors import BadInput
 from tui.record.format import MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry, World
+from tui.record.picks import Pick, divergence
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
@@ -44,17 +45,6 @@ CHECKPOINT_EVERY = 1000
 
 #: A headless run syncs the file to disk at most this often (every line is still written at once).
 HEADLESS_SYNC_S = 0.2
-
-
-@dataclass(frozen=True)
-class Move:
-    """One step as taken: the index, what it named, when, and whether a person chose it."""
-
-    index: int
-    component: str
-    action: str
-    time: float
-    hand: bool = False
 
 
 @dataclass
@@ -105,14 +95,14 @@ class Replayed:
 
     plan: Plan
     start: float
-    moves: list[Move]
+    moves: list[Pick]
     events: list[Event]
     summary: dict[str, Any]
     held: int = 0
     diverged_at: int | None = None
     #: The move its parent made at ``diverged_at`` instead of this timeline's (kept here: the version of the
     #: parent it followed may be one that went back afterwards, which is not among the session's timelines).
-    parent_move: Move | None = None
+    parent_move: Pick | None = None
     #: Snapshots by step: every ``CHECKPOINT_EVERY`` moves, at step 0 and at the end.
     checkpoints: dict[int, Snapshot] = field(default_factory=dict)
 
@@ -246,7 +236,7 @@ class _Replay:
     def __init__(
         self,
         sim: Simulation,
-        follow: Sequence[Move],
+        follow: Sequence[Pick],
         own: Sequence[ChoiceEntry],
         path: str,
         stops: Collection[int] = (),
@@ -257,7 +247,7 @@ class _Replay:
         self.own = own
         self.path = path
         self.exact = False  # the parent's moves hold by index (same scenario)
-        self.moves: list[Move] = []
+        self.moves: list[Pick] = []
         self.held = 0
         self.checkpoints: dict[int, Snapshot] = {}
         self.problem: BadInput | None = None
@@ -271,7 +261,7 @@ class _Replay:
             index, hand = self._taken
             self._taken = None
             choice = sim.controller.last_choice()
-            self.moves.append(Move(index, choice.component, choice.action, choice.time, hand))
+            self.moves.append(Pick(index, choice.component, choice.action, choice.time, not hand))
             if sim.steps % CHECKPOINT_EVERY == 0 or sim.steps in self.stops:
                 self.checkpoints[sim.steps] = sim.snapshot()
         if self._following:
@@ -305,7 +295,7 @@ class _Replay:
         self._taken = (entry.index, entry.hand)
         return entry.index
 
-    def _parent_move(self, move: Move) -> tuple[int, bool] | None:
+    def _parent_move(self, move: Pick) -> tuple[int, bool] | None:
         """Where the parent's ``move`` is on offer now (and who chose it), or None: the fork diverges here."""
         sim = self.sim
         if self.exact:
@@ -314,14 +304,6 @@ class _Replay:
             return move.index, move.hand
         found = sim.find(move.component, move.action, move.index, not move.hand)
         return None if found is None else (found[0], move.hand)
-
-
-def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
-    """The first step at which a fork's moves differ from its parent's (None if one extends the other)."""
-    for step, (a, b) in enumerate(zip(mine, parent, strict=False)):
-        if (a.component, a.action, a.time) != (b.component, b.action, b.time):
-            return step
-    return None
 
 
 #: How a timeline's simulation is opened: ``open_simulation`` for recorded runs; another world
@@ -388,7 +370,7 @@ async def replay_session_async(
             result = Replayed(plan, start, moves, list(sim.events), sim.summary(), replay.held)
             result.checkpoints = replay.checkpoints
             if parent is not None:
-                result.diverged_at = _diverged(moves, parent.moves)
+                result.diverged_at = divergence(moves, parent.moves)
                 if result.diverged_at is not None:
                     result.parent_move = parent.moves[result.diverged_at]
             done[plan.name] = result

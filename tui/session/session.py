@@ -38,13 +38,14 @@ from tui.clock import from_sim, hhmm
 from tui.errors import BadInput
 from tui.record.format import World
 from tui.record.markers import Marker, View
+from tui.record.picks import Pick
 from tui.scenario import Scenario, load_scenario
 from tui.session import commands as cmd
 from tui.session import longmove
 from tui.session.inbox import Inbox
 from tui.session.longmove import Outcome, Target
 from tui.session.pacing import Pacer
-from tui.session.timeline import Note, Pick, Timeline
+from tui.session.timeline import Note, Timeline
 from tui.session.views import (
     Comparison,
     ForkInfo,

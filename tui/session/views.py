@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.record.format import World
+from tui.record.picks import divergence
 from tui.session.lanes import LaneIndex
-from tui.session.timeline import Note, Timeline, divergence
+from tui.session.timeline import Note, Timeline
 from tui.sim.trace import Event
 
 
