@@ -31,8 +31,9 @@ from typing import Any
 import trio
 
 from tui.errors import BadInput
-from tui.record.format import MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry, World
+from tui.record.format import MAIN, ChoiceEntry, Header, World
 from tui.record.picks import Pick, divergence
+from tui.record.plan import Plan
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
@@ -45,48 +46,6 @@ CHECKPOINT_EVERY = 1000
 
 #: A headless run syncs the file to disk at most this often (every line is still written at once).
 HEADLESS_SYNC_S = 0.2
-
-
-@dataclass
-class Plan:
-    """What the file says about one timeline, before it is replayed."""
-
-    name: str
-    parent: str | None = None
-    at_step: int = 0
-    overrides: tuple[str, ...] = ()
-    line: int = 1
-    #: How many of the parent's moves it re-takes: ``at_step``, unless it went back before that.
-    prefix: int = -1
-    #: The plan whose moves it re-takes: its parent, or the parent as it was when it went back past the fork.
-    source: str | None = None
-    #: A parent's earlier version, replayed only for the forks made from it.
-    hidden: bool = False
-    choices: list[ChoiceEntry] = field(default_factory=list)
-    notes: list[NoteEntry] = field(default_factory=list)
-    controls: list[ControlEntry] = field(default_factory=list)
-    #: Where the timeline's cursor was at the end of the file (None: at the end of its moves).
-    cursor: int | None = None
-
-    @property
-    def length(self) -> int:
-        """How many moves the timeline has: the ones it re-takes, then its own."""
-        return self.prefix + len(self.choices)
-
-    def __post_init__(self) -> None:
-        if self.prefix < 0:
-            self.prefix = self.at_step
-        if self.source is None:
-            self.source = self.parent
-
-    def go_back(self, to_step: int) -> None:
-        """A seek back: keep the first ``to_step`` moves; the choices that follow replace the rest."""
-        if to_step >= self.prefix + len(self.choices):
-            return
-        if to_step <= self.prefix:
-            self.prefix, self.choices = to_step, []
-        else:
-            del self.choices[to_step - self.prefix :]
 
 
 @dataclass
@@ -148,80 +107,8 @@ class SessionReplay:
 
 
 def plans(session: SessionFile) -> dict[str, Plan]:
-    """Group entries by timeline: a fork line or a switch makes its timeline the current one.
-
-    In a version 2 file history is append-only: a seek only moves the
-    cursor. In a version 1 file a seek back dropped the moves after it.
-    """
-    out = {MAIN: Plan(MAIN)}
-    current = out[MAIN]
-    append_only = session.header.version >= 2
-    for entry in session.entries:
-        if isinstance(entry, ForkEntry):
-            current = Plan(entry.name, entry.parent, entry.at_step, entry.overrides, entry.line)
-            out[entry.name] = current
-        elif isinstance(entry, ChoiceEntry):
-            current.choices.append(entry)
-            current.cursor = None
-        elif isinstance(entry, NoteEntry):
-            current.notes.append(entry)
-        elif isinstance(entry, ControlEntry):
-            current.controls.append(entry)
-            if entry.action == "switch":
-                current = out[entry.get("to")]
-            elif entry.action == "rename":
-                _rename(out, entry.get("name"), entry.get("to"))
-            elif entry.action == "seek" and append_only:
-                to_step = entry.get("to_step")
-                current.cursor = None if to_step >= current.length else to_step
-            elif entry.action == "seek":
-                _keep_for_forks(out, current, entry.get("to_step"), entry.line)
-                current.go_back(entry.get("to_step"))
-    return out
-
-
-def _rename(out: dict[str, Plan], name: str, to: str) -> None:
-    """A timeline renamed: its plan, and every fork's record of its parent."""
-    plan = out.pop(name)
-    plan.name = to
-    out[to] = plan
-    for other in out.values():
-        if other.parent == name:
-            other.parent = to
-        if other.source == name:
-            other.source = to
-
-
-def _keep_for_forks(out: dict[str, Plan], plan: Plan, to_step: int, line: int) -> None:
-    """Before ``plan`` goes back to ``to_step``: forks made past that point keep following the moves they saw."""
-    forks = [p for p in out.values() if p.source == plan.name and p.prefix > to_step]
-    if not forks or to_step >= plan.prefix + len(plan.choices):
-        return
-    kept = Plan(
-        f"{plan.name}@{line}",
-        plan.parent,
-        plan.at_step,
-        plan.overrides,
-        plan.line,
-        plan.prefix,
-        plan.source,
-        hidden=True,
-        choices=list(plan.choices),
-    )
-    out[kept.name] = kept
-    for fork in forks:
-        fork.source = kept.name
-
-
-def _in_order(plans: dict[str, Plan]) -> list[Plan]:
-    """Every plan after the one it follows (a kept earlier version is made after its forks)."""
-    pending, done, ordered = list(plans.values()), set(), []
-    while pending:
-        plan = next(p for p in pending if p.source is None or p.source in done)
-        pending.remove(plan)
-        done.add(plan.name)
-        ordered.append(plan)
-    return ordered
+    """Each timeline's plan by name, hidden earlier versions included (the file's one walk, its ``plan``)."""
+    return session.plan.timelines
 
 
 class _Replay:
@@ -335,7 +222,7 @@ async def replay_session_async(
     """
     header = session.header
     done: dict[str, Replayed] = {}
-    for plan in _in_order(plans(session)):
+    for plan in session.plan.in_order():
         loaded = scenario
         if plan.overrides:
             try:

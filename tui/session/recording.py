@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.record import MAIN, Header, SessionReplay
-from tui.record.format import ControlEntry, ForkEntry
 from tui.record.picks import Pick, divergence
 from tui.record.writer import ThreadedSessionWriter
 from tui.scenario import Scenario
@@ -169,14 +168,5 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
                 tl.plan.cursor,
             )
         )
-    current, speed = MAIN, None
-    for entry in replay.session.entries:
-        if isinstance(entry, ForkEntry):
-            current = entry.name
-        elif isinstance(entry, ControlEntry) and entry.action == "switch":
-            current = entry.get("to")
-        elif isinstance(entry, ControlEntry) and entry.action == "rename" and current == entry.get("name"):
-            current = entry.get("to")
-        elif isinstance(entry, ControlEntry) and entry.action == "speed":
-            speed = float(entry.get("speed"))
-    return out, current, speed
+    plan = replay.session.plan
+    return out, plan.current, plan.speed

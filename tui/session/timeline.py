@@ -168,4 +168,3 @@ class Timeline:
         if step <= 0 or not self.picks:
             return self.start
         return self.picks[min(step, len(self.picks)) - 1].time
-
