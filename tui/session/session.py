@@ -45,6 +45,7 @@ from tui.session import longmove
 from tui.session.inbox import Inbox
 from tui.session.longmove import Outcome, Target
 from tui.session.pacing import Pacer
+from tui.session.recorder import SessionRecorder
 from tui.session.timeline import Note, Timeline
 from tui.session.views import (
     Comparison,
@@ -164,6 +165,8 @@ class Session:
         #: Timelines opened from a sweep's runs (and their forks), by name: the seed each one runs with.
         self.run_seeds: dict[str, int] = {}
         self.started = trio.Event()
+        #: What happens goes to the recording through it (a no-op while not recording).
+        self._recording = SessionRecorder(self)
 
     # -- the host side ------------------------------------------------------------
     def send(self, command: cmd.Command) -> None:
@@ -186,7 +189,7 @@ class Session:
                 self.current = await self._open("main", self.config.scenario)
             if self.config.record is not None:
                 reopened = self.status
-                self._start_recording(self.config.record)
+                self._recording.start(self.config.record)
                 self.status = f"{reopened} · {self.status}" if reopened else self.status
             self.started.set()
             self._next_at = trio.current_time()
@@ -264,7 +267,7 @@ class Session:
                 "checkpoints": {k: v for k, v in like.checkpoints.items() if k <= sim.steps},
             }
         tl = Timeline(name, scenario, sim, parent=parent, forked_at=sim.steps, extra_overrides=extra, **extras)
-        tl.on_pick = self._recorded_pick
+        tl.on_pick = self._recording.pick
         self.timelines[name] = tl
         return tl
 
@@ -411,7 +414,7 @@ class Session:
         """Move the cursor back to ``steps``: the moves after it stay recorded, ahead of it."""
         tl = self.timeline
         await self._seek(tl, steps, f"going back to step {steps}")
-        self._record("control", "seek", to_step=tl.sim.steps)
+        self._recording.seek(tl.sim.steps)
 
     # -- commands -----------------------------------------------------------------
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
@@ -461,7 +464,7 @@ class Session:
             case cmd.SetSpeed(speed):
                 self.speed = max(0.01, speed)
                 self._next_at = trio.current_time()
-                self._record("control", "speed", speed=self.speed)
+                self._recording.speed(self.speed)
             case cmd.Fork(name, overrides):
                 self._set_playing(False)
                 await self._fork(name, overrides)
@@ -473,7 +476,7 @@ class Session:
                 if name in self.timelines:
                     if self.current is not self.timelines[name]:
                         self.current = self.timelines[name]
-                        self._record("switch", name)
+                        self._recording.switch(name)
                         self._mark("switch", f"switch to {name}")
                     self.status = f"switched to {name}"
                 else:
@@ -493,9 +496,9 @@ class Session:
                 self._note(text)
             case cmd.Record(path):
                 if path is None:
-                    self._stop_recording()
+                    self._recording.stop()
                 else:
-                    self._start_recording(path)
+                    self._recording.start(path)
             case cmd.StepBack():
                 self._set_playing(False)
                 await self._step_back()
@@ -507,7 +510,7 @@ class Session:
             case cmd.SetView(view):
                 if view != self.view:
                     self.view = view
-                    self._record("control", "view", **view.as_fields())
+                    self._recording.view(view)
             case cmd.Slide(title):
                 self._slide(title)
             case cmd.GoToMarker(number):
@@ -528,7 +531,7 @@ class Session:
             self._recent.clear()
             self._next_at = trio.current_time()
             self.status = "playing" if playing else "paused"
-            self._record("control", "resume" if playing else "pause")
+            self._recording.playing(playing)
 
     async def _step(self, index: int | None) -> None:
         tl = self.timeline
@@ -622,13 +625,13 @@ class Session:
         inside = bisect_left([p.time for p in tl.picks], time)
         if inside < len(tl.picks):
             await self._seek(tl, inside, label)
-            self._record("control", "seek", to_step=tl.sim.steps)
+            self._recording.seek(tl.sim.steps)
             self.status = f"at step {tl.sim.steps}"
             return
         await self._seek(tl, len(tl.picks), label)
         outcome = await self._long_move(tl, label, Target(until=time))
         await self._continue_from(tl, outcome)
-        self._record("control", "seek", to_step=tl.sim.steps)
+        self._recording.seek(tl.sim.steps)
         stopped = outcome.reason == "cancelled"
         self.status = f"{'stopped at' if stopped else 'at'} step {tl.sim.steps}"
 
@@ -674,7 +677,7 @@ class Session:
         if parent.name in self.run_seeds:
             self.run_seeds[name] = self.run_seeds[parent.name]
         self.current = tl
-        self._record("fork", tl)
+        self._recording.fork(tl)
         sets = f" with {' '.join(overrides)}" if overrides else ""
         self._mark("fork", f"fork {name} from {parent.name} at step {at}{sets}")
         held = "" if tl.replayed == at else f"; the change diverges at step {tl.replayed}"
@@ -776,7 +779,7 @@ class Session:
         tl = self.timeline
         note = Note(tl.sim.steps, tl.time_at(tl.sim.steps), text)
         tl.notes.append(note)
-        self._record("note", note)
+        self._recording.note(note)
         self._mark("note", text)
         self.status = f"note at step {note.step}"
 
@@ -801,9 +804,9 @@ class Session:
         tl = self.timelines[name]
         if tl is not self.current:
             self.current = tl
-            self._record("switch", name)
+            self._recording.switch(name)
         await self._seek(tl, step, f"undoing: back to {name} step {step}")
-        self._record("control", "seek", to_step=tl.sim.steps)
+        self._recording.seek(tl.sim.steps)
         self.status = f"undone: {name} at step {tl.sim.steps}"
 
     def _rename(self, name: str, to: str) -> None:
@@ -822,7 +825,7 @@ class Session:
         self._positions = [(to if n == name else n, s) for n, s in self._positions]
         self.run_seeds = {(to if k == name else k): v for k, v in self.run_seeds.items()}
         self.markers = [dataclasses.replace(m, timeline=to) if m.timeline == name else m for m in self.markers]
-        self._record("control", "rename", name=name, to=to)
+        self._recording.rename(name, to)
         self.status = f"renamed {name} to {to}"
 
     def _mark(self, kind: str, text: str) -> None:
@@ -841,12 +844,12 @@ class Session:
         if not reached:
             return
         name = str(reached[0].data.get("id"))
-        self._record("control", "seek", to_step=last, milestone=name)
+        self._recording.seek(last, milestone=name)
         self._mark("milestone", f"milestone {name}")
 
     def _slide(self, title: str) -> None:
         tl = self.timeline
-        self._record("slide", tl.sim.steps, title.strip())
+        self._recording.slide(tl.sim.steps, title.strip())
         self._mark("slide", title.strip() or "slide")
         self.status = f"slide {len(self.markers)} placed at step {tl.sim.steps}"
 
@@ -862,7 +865,7 @@ class Session:
             return
         if tl is not self.current:
             self.current = tl
-            self._record("switch", tl.name)
+            self._recording.switch(tl.name)
         await self._seek(tl, marker.step, f"going to marker {number + 1}")
         self.marker = number
         self._marker_visits += 1
@@ -886,105 +889,6 @@ class Session:
         side = "left" if other.name == left else "right"
         at = dataclasses.replace(getattr(result, side), now=when)
         return dataclasses.replace(result, when=f"both at {hhmm_ss(when)}", **{side: at})
-
-    # -- recording ------------------------------------------------------------------
-    def _recorded_pick(self, pick: Pick) -> None:
-        self._record("pick", pick)
-
-    def _record(self, what: str, *args: Any, **fields: Any) -> None:
-        """Append one line to the recording, if any; a write that fails stops it and says why.
-
-        Lines are only queued here: the recorder's own thread writes them, so
-        its write errors arrive late. Each call raises one that happened since
-        (``"check"`` only asks), and the status names the file and the reason.
-        """
-        recorder = self.recorder
-        if recorder is None:
-            return
-        try:
-            if what == "check":
-                recorder.check()
-            elif what == "pick":
-                recorder.pick(*args)
-            elif what == "control":
-                recorder.control(*args, step=self.timeline.sim.steps, **fields)
-            elif what == "switch":
-                recorder.switch(*args, self.timeline.sim.steps)
-            elif what == "fork":
-                recorder.fork(*args)
-            elif what == "slide":
-                recorder.slide(*args)
-            else:
-                recorder.note(*args)
-        except OSError as err:
-            self.recorder = None
-            self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
-            try:
-                recorder.close()
-            except OSError:
-                pass  # the same failure (or a thread stuck after it): the status already says the file stopped
-
-    def _start_recording(self, path: str) -> None:
-        from tui.record import Header
-        from tui.session.recording import Recorder
-
-        if self.run_seeds:
-            names = ", ".join(self.run_seeds)
-            self.status = f"cannot record: {names} run(s) with a seed of its own, and a session file keeps one"
-            return
-        stopping = self.recorder is not None
-        self._stop_recording()
-        failed = self.status if stopping and self.status.startswith("recording stopped") else ""
-        scenario = self.config.scenario
-        seed = scenario.get("scenario.seed") if self.config.seed is None else self.config.seed
-        # A recording made in the explorer's world must say so, or its indices would replay in the full one.
-        header = Header.for_run(
-            scenario, seed, self.timeline.sim.policy.name, self.config.scenario_path, self.config.world
-        )
-        token = trio.lowlevel.current_trio_token()
-
-        def frame() -> None:
-            self.send(cmd.Sync(lambda: None))  # handling it publishes, and publishing raises the error
-
-        def wake(_error: OSError) -> None:
-            # On the writer's thread, as soon as a write fails: shown now, even if no move follows.
-            try:
-                token.run_sync_soon(frame)
-            except trio.RunFinishedError:
-                pass
-
-        try:
-            recorder = Recorder(path, header, on_error=wake)
-        except BadInput as err:
-            self.status = f"cannot record: {err}"
-            return
-        self.recorder = recorder
-        self._record_history()
-        if self.recorder is not None:
-            self.status = f"recording to {path}" + (f" · {failed}" if failed else "")
-
-    def _record_history(self) -> None:
-        recorder = self.recorder
-        try:
-            recorder.history(self.timelines.values(), self.timeline)
-        except OSError as err:
-            self.recorder = None
-            self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
-            try:
-                recorder.close()
-            except OSError:
-                pass  # the same failure: the status already says the file stopped
-
-    def _stop_recording(self) -> None:
-        """Drain and close the recording; a write that failed (or a stuck writer) is said, not swallowed."""
-        recorder, self.recorder = self.recorder, None
-        if recorder is not None:
-            try:
-                recorder.close()
-            except OSError as err:
-                self.status = f"recording stopped: {recorder.path}: {err.strerror or err}"
-            else:
-                self.status = f"recorded {recorder.path}"
 
     async def _reopen(self, replay: Any) -> None:
         """Open every recorded timeline with its moves and notes; paused where the file left off."""
@@ -1012,7 +916,7 @@ class Session:
 
     def publish(self, force: bool = False) -> None:
         """Post a snapshot: at most one per frame while playing, always when forced."""
-        self._record("check")  # a write that failed on the recorder's thread stops it and shows in this frame
+        self._recording.check()  # a write that failed on the recorder's thread stops it and shows in this frame
         if self.current is None:
             return  # still opening the first timeline (reopening a recording): nothing to show yet
         now = trio.current_time()
