@@ -24,14 +24,14 @@ from tui.session import commands as cmd
 from tui.session.timeline import Note, Timeline
 
 if TYPE_CHECKING:
+    from tui.session.core import SessionCore
     from tui.session.recording import Recorder
-    from tui.session.session import Session
 
 
 class SessionRecorder:
     """Follows one session: starts and stops its recording, and writes what it is told."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SessionCore) -> None:
         self.session = session
 
     # -- lines ----------------------------------------------------------------------
