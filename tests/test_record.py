@@ -14,6 +14,7 @@ import pytest
 import trio
 
 from tui.clock import parse_sim
+from tui.errors import BadInput
 from tui.record import Header, SessionWriter, read_session, record_headless, replay_session
 from tui.record.export import to_chrome_trace, to_markdown
 from tui.scenario import load_scenario
@@ -397,3 +398,33 @@ def test_trace_export_loads_with_a_track_per_component(forks_session: Path, tmp_
 def test_unknown_export_format_is_one_line_error(short_session: Path, tmp_path: Path) -> None:
     error = one_line_error(cli("export", str(short_session), "--to", "pdf", "-o", str(tmp_path / "x"), check=False))
     assert "--to pdf" in error and "md" in error and "trace" in error
+
+
+def test_one_walk_of_the_entries_gives_each_timeline_the_current_one_and_the_last_speed(tmp_path: Path) -> None:
+    """Forks, switches, renames, seeks and speeds, read once: what replay, reopening and the explorer all use."""
+    scenario = load_scenario(SCENARIO)
+    path = tmp_path / "walked.jsonl"
+    with SessionWriter(path, Header.for_run(scenario, 7, "manual"), sync_every=1.0) as writer:
+        for _ in range(5):
+            writer.choice(0)
+        writer.control("speed", speed=2.0, step=5)
+        writer.fork("what-if", "main", 3)
+        writer.choice(1, hand=True)
+        writer.control("switch", to="main", step=5)
+        writer.control("seek", to_step=2, step=5)
+        writer.control("rename", name="main", to="trunk", step=2)
+        writer.control("speed", speed=0.5, step=2)
+    session = read_session(path)
+    plan = session.plan
+    assert plan is session.plan  # walked once, when the file was read
+    assert (plan.current, plan.speed) == ("trunk", 0.5)
+    assert plan.known() == ["what-if", "trunk"]
+    trunk, fork = plan.timelines["trunk"], plan.timelines["what-if"]
+    assert (trunk.length, trunk.cursor) == (5, 2)
+    assert (fork.parent, fork.at_step, fork.length, fork.cursor) == ("trunk", 3, 4, None)
+    assert [c.hand for c in fork.choices] == [True]
+    with open(path, "a") as out:
+        out.write('{"type": "control", "action": "switch", "to": "main"}\n')
+    with pytest.raises(BadInput) as error:
+        read_session(path)
+    assert str(error.value) == f"{path}: line 14: found switch to 'main', expected one of what-if, trunk"

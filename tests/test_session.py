@@ -179,3 +179,17 @@ def test_a_fork_can_move_an_operator_action() -> None:
         assert session.comparison("main", "early-restore").diverged_at is not None
 
     with_session("canonical", body)
+
+
+def test_thousands_of_commands_sent_at_once_are_all_handled_in_order() -> None:
+    """Sending never fails, however far the session is behind: 5,000 commands before it reads one."""
+
+    async def body(session: Session, sync: Callable[[], Awaitable[Any]]) -> None:
+        start = session.timeline.sim.steps
+        for n in range(5000):  # never awaited in between: the session reads none of them meanwhile
+            session.send(c.Step() if n % 10 == 0 else c.SetSpeed(1 + n / 1000))
+        snap = await sync()
+        assert snap.step == start + 500
+        assert snap.speed == 1 + 4999 / 1000  # the last speed sent is the one in force: handled in order
+
+    with_session("canonical", body)

@@ -4,8 +4,9 @@ Imports neither Textual nor Rich, so headless commands and tests stay light.
 """
 
 from tui.record.format import FORMAT, MAIN, VERSION, ChoiceEntry, ControlEntry, Entry, ForkEntry, Header, NoteEntry
+from tui.record.picks import Pick, divergence
 from tui.record.reader import SessionFile, read_session, scenario_for
-from tui.record.replay import Move, Replayed, SessionReplay, record_headless, replay_session, scenario_path_of
+from tui.record.replay import Replayed, SessionReplay, record_headless, replay_session, scenario_path_of
 from tui.record.writer import SessionWriter
 
 __all__ = [
@@ -17,12 +18,13 @@ __all__ = [
     "Entry",
     "ForkEntry",
     "Header",
-    "Move",
     "NoteEntry",
+    "Pick",
     "Replayed",
     "SessionFile",
     "SessionReplay",
     "SessionWriter",
+    "divergence",
     "read_session",
     "record_headless",
     "replay_session",

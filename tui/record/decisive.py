@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tui.clock import from_sim
-from tui.record.replay import Move, Replayed
+from tui.record.picks import Pick
+from tui.record.replay import Replayed
 from tui.sim.racemarks import ACTIVE_DELETED, STALE, RaceMarks, race_marks
 from tui.sim.trace import Event
 
@@ -72,7 +73,7 @@ def _first(marks: RaceMarks, mark: str) -> int | None:
     return min((i for i, m in marks.marks.items() if m == mark), default=None)
 
 
-def move_words(move: Move) -> str:
+def move_words(move: Pick) -> str:
     """A move as the choice panel says it, component first: ``enactor/use1-az1 apply plan 104 to ...``."""
     return f"{move.component} {move.action}"
 

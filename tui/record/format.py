@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from tui import __version__
@@ -69,9 +70,25 @@ CONTROL_ACTIONS = ("pause", "resume", "speed", "seek", "switch", "rename", "view
 ENTRY_TYPES = ("choice", "control", "fork", "note", "slide")
 #: What a ``view`` control may say is drawn over the timeline.
 OVERLAYS = ("compare", "tree")
-#: The worlds a session's choice indices can refer to: the full timed run, or the explorer's DNS core.
-FULL, DNS_CORE = "full", "dns-core"
-WORLDS = (FULL, DNS_CORE)
+
+
+class World(StrEnum):
+    """The worlds a session's choice indices can refer to: the full timed run, or the explorer's DNS core.
+
+    A ``StrEnum``, so a header's JSON and every comparison with the plain
+    name stay as they were; its ``repr`` is the quoted name too, as messages
+    that quote a world have always said it.
+    """
+
+    FULL = "full"
+    DNS_CORE = "dns-core"
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+FULL, DNS_CORE = World.FULL, World.DNS_CORE
+WORLDS = tuple(World)
 
 
 class EntryError(ValueError):
@@ -93,7 +110,7 @@ class Header:
     policy: str
     tool_version: str = __version__
     scenario_path: str | None = None
-    world: str = FULL
+    world: World = World.FULL
     version: int = VERSION
     #: More keys for readers that know them (the explorer notes the invariant a counterexample breaks
     #: and its length); written after the others, ignored by :func:`parse_header`.
@@ -101,7 +118,7 @@ class Header:
 
     @classmethod
     def for_run(
-        cls, scenario: Scenario, seed: int, policy: str, scenario_path: str | None = None, world: str = FULL
+        cls, scenario: Scenario, seed: int, policy: str, scenario_path: str | None = None, world: World = World.FULL
     ) -> Header:
         """The header of a run of ``scenario``, hashed as loaded (before overrides), in ``world``."""
         return cls(
@@ -121,8 +138,8 @@ class Header:
         }
         if self.scenario_path is not None:
             out["scenario_path"] = self.scenario_path
-        if self.world != FULL:
-            out["world"] = self.world
+        if self.world != World.FULL:
+            out["world"] = str(self.world)
         for key, value in self.extra:
             out.setdefault(key, value)
         return out
@@ -268,7 +285,7 @@ def parse_header(data: Any) -> Header:
     path = data.get("scenario_path")
     if path is not None and not isinstance(path, str):
         raise EntryError(f"scenario_path {json.dumps(path)}", "scenario_path as a string")
-    world = data.get("world", FULL)
+    world = data.get("world", World.FULL)
     if world not in WORLDS:
         raise EntryError(f"world {json.dumps(world)}", "world " + " or ".join(f'"{w}"' for w in WORLDS))
     return Header(
@@ -279,7 +296,7 @@ def parse_header(data: Any) -> Header:
         policy=data["policy"],
         tool_version=data["tool_version"],
         scenario_path=path,
-        world=world,
+        world=World(world),
         version=version,
     )
 

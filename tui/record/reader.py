@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from tui.errors import BadInput
 from tui.record.format import (
     FORMAT,
-    MAIN,
-    ChoiceEntry,
-    ControlEntry,
     Entry,
     EntryError,
-    ForkEntry,
     Header,
     parse_entry,
     parse_header,
     shorten,
 )
+from tui.record.plan import SessionPlan, walk
 from tui.scenario import Scenario, load_scenario
 
 
@@ -38,6 +36,11 @@ class SessionFile:
     header: Header
     entries: tuple[Entry, ...]
     torn_line: int | None = None
+
+    @cached_property
+    def plan(self) -> SessionPlan:
+        """The entries walked once into each timeline's plan (see :mod:`tui.record.plan`)."""
+        return walk(self.path, self.header.version, self.entries)
 
     def warning(self) -> str | None:
         """What a reader should be told about a skipped torn line (None when the file is whole)."""
@@ -101,7 +104,7 @@ def read_session(path: str | Path) -> SessionFile:
             raise _problem(label, number, err.found, err.expected) from None
     assert header is not None
     session = SessionFile(label, header, tuple(entries), torn)
-    check_forks(session)
+    _ = session.plan  # walked once now, so a bad fork, switch or rename is refused before any replay
     return session
 
 
@@ -115,55 +118,6 @@ def _header(label: str, text: str | None, data: object, valid: bool, torn: bool)
         return parse_header(data)
     except EntryError as err:
         raise _problem(label, 1, err.found, err.expected) from None
-
-
-def check_forks(session: SessionFile) -> None:
-    """Each fork names a new timeline and starts within what its parent had done by then.
-
-    Mirrors :func:`tui.record.replay.plans`: a switch makes a known timeline
-    current, a rename renames, and (in a version 1 file) a seek back drops
-    the moves after its ``to_step``.
-    """
-    moves: dict[str, int] = {MAIN: 0}
-    starts: dict[str, int] = {MAIN: 0}
-    current = MAIN
-    for entry in session.entries:
-        if isinstance(entry, ForkEntry):
-            if entry.name in moves:
-                raise _problem(session.path, entry.line, f"fork name {entry.name!r} again", "a new timeline name")
-            if entry.parent not in moves:
-                known = ", ".join(moves)
-                raise _problem(session.path, entry.line, f"fork parent {entry.parent!r}", f"one of {known}")
-            done = starts[entry.parent] + moves[entry.parent]
-            if entry.at_step > done:
-                raise _problem(
-                    session.path,
-                    entry.line,
-                    f"at_step {entry.at_step}",
-                    f"a step <= {done}, the moves {entry.parent!r} had made by then",
-                )
-            moves[entry.name], starts[entry.name] = 0, entry.at_step
-            current = entry.name
-        elif isinstance(entry, ChoiceEntry):
-            moves[current] += 1
-        elif isinstance(entry, ControlEntry) and entry.action == "switch":
-            target = entry.get("to")
-            if target not in moves:
-                raise _problem(session.path, entry.line, f"switch to {target!r}", f"one of {', '.join(moves)}")
-            current = target
-        elif isinstance(entry, ControlEntry) and entry.action == "rename":
-            name, to = entry.get("name"), entry.get("to")
-            if name not in moves:
-                raise _problem(session.path, entry.line, f"rename of {name!r}", f"one of {', '.join(moves)}")
-            if to in moves:
-                raise _problem(session.path, entry.line, f"rename to {to!r}", "a name no timeline has")
-            moves[to], starts[to] = moves.pop(name), starts.pop(name)
-            current = to if current == name else current
-        elif isinstance(entry, ControlEntry) and entry.action == "seek" and session.header.version < 2:
-            to_step = entry.get("to_step")
-            if to_step < starts[current] + moves[current]:
-                starts[current] = min(starts[current], to_step)
-                moves[current] = to_step - starts[current]
 
 
 def scenario_for(session: SessionFile) -> Scenario:

@@ -31,7 +31,9 @@ from typing import Any
 import trio
 
 from tui.errors import BadInput
-from tui.record.format import DNS_CORE, MAIN, ChoiceEntry, ControlEntry, ForkEntry, Header, NoteEntry
+from tui.record.format import MAIN, ChoiceEntry, Header, World
+from tui.record.picks import Pick, divergence
+from tui.record.plan import Plan
 from tui.record.reader import SessionFile, scenario_for
 from tui.record.writer import SessionWriter
 from tui.scenario import Scenario, load_scenario
@@ -46,73 +48,20 @@ CHECKPOINT_EVERY = 1000
 HEADLESS_SYNC_S = 0.2
 
 
-@dataclass(frozen=True)
-class Move:
-    """One step as taken: the index, what it named, when, and whether a person chose it."""
-
-    index: int
-    component: str
-    action: str
-    time: float
-    hand: bool = False
-
-
-@dataclass
-class Plan:
-    """What the file says about one timeline, before it is replayed."""
-
-    name: str
-    parent: str | None = None
-    at_step: int = 0
-    overrides: tuple[str, ...] = ()
-    line: int = 1
-    #: How many of the parent's moves it re-takes: ``at_step``, unless it went back before that.
-    prefix: int = -1
-    #: The plan whose moves it re-takes: its parent, or the parent as it was when it went back past the fork.
-    source: str | None = None
-    #: A parent's earlier version, replayed only for the forks made from it.
-    hidden: bool = False
-    choices: list[ChoiceEntry] = field(default_factory=list)
-    notes: list[NoteEntry] = field(default_factory=list)
-    controls: list[ControlEntry] = field(default_factory=list)
-    #: Where the timeline's cursor was at the end of the file (None: at the end of its moves).
-    cursor: int | None = None
-
-    @property
-    def length(self) -> int:
-        """How many moves the timeline has: the ones it re-takes, then its own."""
-        return self.prefix + len(self.choices)
-
-    def __post_init__(self) -> None:
-        if self.prefix < 0:
-            self.prefix = self.at_step
-        if self.source is None:
-            self.source = self.parent
-
-    def go_back(self, to_step: int) -> None:
-        """A seek back: keep the first ``to_step`` moves; the choices that follow replace the rest."""
-        if to_step >= self.prefix + len(self.choices):
-            return
-        if to_step <= self.prefix:
-            self.prefix, self.choices = to_step, []
-        else:
-            del self.choices[to_step - self.prefix :]
-
-
 @dataclass
 class Replayed:
     """One timeline after replay: its moves, events, summary, and where it left its parent."""
 
     plan: Plan
     start: float
-    moves: list[Move]
+    moves: list[Pick]
     events: list[Event]
     summary: dict[str, Any]
     held: int = 0
     diverged_at: int | None = None
     #: The move its parent made at ``diverged_at`` instead of this timeline's (kept here: the version of the
     #: parent it followed may be one that went back afterwards, which is not among the session's timelines).
-    parent_move: Move | None = None
+    parent_move: Pick | None = None
     #: Snapshots by step: every ``CHECKPOINT_EVERY`` moves, at step 0 and at the end.
     checkpoints: dict[int, Snapshot] = field(default_factory=dict)
 
@@ -158,80 +107,8 @@ class SessionReplay:
 
 
 def plans(session: SessionFile) -> dict[str, Plan]:
-    """Group entries by timeline: a fork line or a switch makes its timeline the current one.
-
-    In a version 2 file history is append-only: a seek only moves the
-    cursor. In a version 1 file a seek back dropped the moves after it.
-    """
-    out = {MAIN: Plan(MAIN)}
-    current = out[MAIN]
-    append_only = session.header.version >= 2
-    for entry in session.entries:
-        if isinstance(entry, ForkEntry):
-            current = Plan(entry.name, entry.parent, entry.at_step, entry.overrides, entry.line)
-            out[entry.name] = current
-        elif isinstance(entry, ChoiceEntry):
-            current.choices.append(entry)
-            current.cursor = None
-        elif isinstance(entry, NoteEntry):
-            current.notes.append(entry)
-        elif isinstance(entry, ControlEntry):
-            current.controls.append(entry)
-            if entry.action == "switch":
-                current = out[entry.get("to")]
-            elif entry.action == "rename":
-                _rename(out, entry.get("name"), entry.get("to"))
-            elif entry.action == "seek" and append_only:
-                to_step = entry.get("to_step")
-                current.cursor = None if to_step >= current.length else to_step
-            elif entry.action == "seek":
-                _keep_for_forks(out, current, entry.get("to_step"), entry.line)
-                current.go_back(entry.get("to_step"))
-    return out
-
-
-def _rename(out: dict[str, Plan], name: str, to: str) -> None:
-    """A timeline renamed: its plan, and every fork's record of its parent."""
-    plan = out.pop(name)
-    plan.name = to
-    out[to] = plan
-    for other in out.values():
-        if other.parent == name:
-            other.parent = to
-        if other.source == name:
-            other.source = to
-
-
-def _keep_for_forks(out: dict[str, Plan], plan: Plan, to_step: int, line: int) -> None:
-    """Before ``plan`` goes back to ``to_step``: forks made past that point keep following the moves they saw."""
-    forks = [p for p in out.values() if p.source == plan.name and p.prefix > to_step]
-    if not forks or to_step >= plan.prefix + len(plan.choices):
-        return
-    kept = Plan(
-        f"{plan.name}@{line}",
-        plan.parent,
-        plan.at_step,
-        plan.overrides,
-        plan.line,
-        plan.prefix,
-        plan.source,
-        hidden=True,
-        choices=list(plan.choices),
-    )
-    out[kept.name] = kept
-    for fork in forks:
-        fork.source = kept.name
-
-
-def _in_order(plans: dict[str, Plan]) -> list[Plan]:
-    """Every plan after the one it follows (a kept earlier version is made after its forks)."""
-    pending, done, ordered = list(plans.values()), set(), []
-    while pending:
-        plan = next(p for p in pending if p.source is None or p.source in done)
-        pending.remove(plan)
-        done.add(plan.name)
-        ordered.append(plan)
-    return ordered
+    """Each timeline's plan by name, hidden earlier versions included (the file's one walk, its ``plan``)."""
+    return session.plan.timelines
 
 
 class _Replay:
@@ -246,7 +123,7 @@ class _Replay:
     def __init__(
         self,
         sim: Simulation,
-        follow: Sequence[Move],
+        follow: Sequence[Pick],
         own: Sequence[ChoiceEntry],
         path: str,
         stops: Collection[int] = (),
@@ -257,7 +134,7 @@ class _Replay:
         self.own = own
         self.path = path
         self.exact = False  # the parent's moves hold by index (same scenario)
-        self.moves: list[Move] = []
+        self.moves: list[Pick] = []
         self.held = 0
         self.checkpoints: dict[int, Snapshot] = {}
         self.problem: BadInput | None = None
@@ -271,7 +148,7 @@ class _Replay:
             index, hand = self._taken
             self._taken = None
             choice = sim.controller.last_choice()
-            self.moves.append(Move(index, choice.component, choice.action, choice.time, hand))
+            self.moves.append(Pick(index, choice.component, choice.action, choice.time, not hand))
             if sim.steps % CHECKPOINT_EVERY == 0 or sim.steps in self.stops:
                 self.checkpoints[sim.steps] = sim.snapshot()
         if self._following:
@@ -305,7 +182,7 @@ class _Replay:
         self._taken = (entry.index, entry.hand)
         return entry.index
 
-    def _parent_move(self, move: Move) -> tuple[int, bool] | None:
+    def _parent_move(self, move: Pick) -> tuple[int, bool] | None:
         """Where the parent's ``move`` is on offer now (and who chose it), or None: the fork diverges here."""
         sim = self.sim
         if self.exact:
@@ -316,22 +193,14 @@ class _Replay:
         return None if found is None else (found[0], move.hand)
 
 
-def _diverged(mine: Sequence[Move], parent: Sequence[Move]) -> int | None:
-    """The first step at which a fork's moves differ from its parent's (None if one extends the other)."""
-    for step, (a, b) in enumerate(zip(mine, parent, strict=False)):
-        if (a.component, a.action, a.time) != (b.component, b.action, b.time):
-            return step
-    return None
-
-
 #: How a timeline's simulation is opened: ``open_simulation`` for recorded runs; another world
 #: (an untimed exploration core, say) passes its own.
 Opener = Callable[[Scenario, str, int], AbstractAsyncContextManager[Simulation]]
 
 
-def opener_for(world: str) -> Opener:
+def opener_for(world: World) -> Opener:
     """How to open a timeline of a session recorded in ``world`` (its header's ``world``)."""
-    if world == DNS_CORE:
+    if world == World.DNS_CORE:
         # Imported here: only explorer counterexamples need the untimed core.
         from tui.explore.model import open_core_simulation
 
@@ -353,7 +222,7 @@ async def replay_session_async(
     """
     header = session.header
     done: dict[str, Replayed] = {}
-    for plan in _in_order(plans(session)):
+    for plan in session.plan.in_order():
         loaded = scenario
         if plan.overrides:
             try:
@@ -388,7 +257,7 @@ async def replay_session_async(
             result = Replayed(plan, start, moves, list(sim.events), sim.summary(), replay.held)
             result.checkpoints = replay.checkpoints
             if parent is not None:
-                result.diverged_at = _diverged(moves, parent.moves)
+                result.diverged_at = divergence(moves, parent.moves)
                 if result.diverged_at is not None:
                     result.parent_move = parent.moves[result.diverged_at]
             done[plan.name] = result

@@ -4,10 +4,11 @@
 what a front end may ask; ``views`` are the frozen snapshots it receives.
 """
 
+from tui.record.picks import Pick, divergence
 from tui.session.commands import Command
 from tui.session.pacing import Pacer
 from tui.session.session import Session, SessionConfig
-from tui.session.timeline import Pick, Timeline, divergence
+from tui.session.timeline import Timeline
 from tui.session.views import Comparison, DnsView, Snapshot, display_name
 
 __all__ = [

@@ -25,8 +25,8 @@ from typing import Any, Protocol
 
 import trio
 
+from tui.record.picks import Pick
 from tui.scenario import Scenario
-from tui.session.timeline import Pick
 from tui.sim.simulation import Simulation, Snapshot
 from tui.sim.trace import Event
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.record import MAIN, Header, SessionReplay
-from tui.record.format import ControlEntry, ForkEntry
+from tui.record.picks import Pick, divergence
 from tui.record.writer import ThreadedSessionWriter
 from tui.scenario import Scenario
-from tui.session.timeline import Note, Pick, Timeline, divergence
+from tui.session.timeline import Note, Timeline
 from tui.sim.simulation import Snapshot
 from tui.sim.trace import Event
 
@@ -151,7 +151,7 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
     """The timelines of a replayed session, the one that was current at its end, and its last speed."""
     out: list[Reopened] = []
     for tl in replay.timelines.values():
-        picks = tuple(Pick(m.index, m.component, m.action, m.time, not m.hand) for m in tl.moves)
+        picks = tuple(tl.moves)
         notes = tuple(Note(n.step, tl.time_at(n.step), n.text) for n in tl.plan.notes)
         out.append(
             Reopened(
@@ -168,14 +168,5 @@ def reopen(replay: SessionReplay, scenarios: dict[str, Scenario]) -> tuple[list[
                 tl.plan.cursor,
             )
         )
-    current, speed = MAIN, None
-    for entry in replay.session.entries:
-        if isinstance(entry, ForkEntry):
-            current = entry.name
-        elif isinstance(entry, ControlEntry) and entry.action == "switch":
-            current = entry.get("to")
-        elif isinstance(entry, ControlEntry) and entry.action == "rename" and current == entry.get("name"):
-            current = entry.get("to")
-        elif isinstance(entry, ControlEntry) and entry.action == "speed":
-            speed = float(entry.get("speed"))
-    return out, current, speed
+    plan = replay.session.plan
+    return out, plan.current, plan.speed

@@ -1,6 +1,6 @@
 """One timeline (the main run or a fork): a Simulation plus what the UI needs of it.
 
-A timeline records each step as a :class:`Pick`: which index was taken, what
+A timeline records each step as a :class:`~tui.record.picks.Pick`: which index was taken, what
 it named, and whether the policy or a person chose it. Replaying picks, not
 bare indices, is what makes forks with changed overrides exact: a policy
 pick is looked for where the policy would make it.
@@ -22,9 +22,10 @@ the timeline is. Snapshots are immutable, so forks share their parent's.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tui.record.picks import Pick
 from tui.scenario import Scenario
 from tui.session.lanes import LaneIndex
 from tui.sim.controller import Choice
@@ -34,17 +35,6 @@ from tui.sim.trace import Event
 #: Steps between two checkpoints. Chosen by ``benchmarks/snapshot_bench.py``: going back replays at
 #: most this many steps (a few milliseconds), and a full run's checkpoints stay a few MiB.
 CHECKPOINT_EVERY = 1000
-
-
-@dataclass(frozen=True)
-class Pick:
-    """One step as taken: index into the choices, what it named, who chose it."""
-
-    index: int
-    component: str
-    action: str
-    time: float
-    by_policy: bool
 
 
 @dataclass(frozen=True)
@@ -178,11 +168,3 @@ class Timeline:
         if step <= 0 or not self.picks:
             return self.start
         return self.picks[min(step, len(self.picks)) - 1].time
-
-
-def divergence(a: Sequence[Pick], b: Sequence[Pick]) -> int | None:
-    """The first step at which two timelines made different moves (None if one extends the other)."""
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if (x.component, x.action, x.time) != (y.component, y.action, y.time):
-            return i
-    return None

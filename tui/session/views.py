@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tui.record.format import World
+from tui.record.picks import divergence
 from tui.session.lanes import LaneIndex
-from tui.session.timeline import Note, Timeline, divergence
+from tui.session.timeline import Note, Timeline
 from tui.sim.trace import Event
 
 
@@ -167,8 +169,8 @@ class Snapshot:
     busy: str | None = None
     progress: float | None = None
     eta_s: float | None = None
-    #: The world the timeline runs in: ``"full"`` or the explorer's untimed ``"dns-core"``.
-    world: str = "full"
+    #: The world the timeline runs in: the full one or the explorer's untimed DNS core.
+    world: World = World.FULL
     #: The choice indices taken so far on this timeline: with ``scenario``, enough to rebuild its state elsewhere.
     moves: tuple[int, ...] = ()
     #: The timeline's scenario (a ``tui.scenario.Scenario``, with a fork's own overrides).

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from tui.app.widgets.panel import Panel
 from tui.explore.doom import EVERY, NONE, SOME, DoomMeter, doom_meter
+from tui.record.format import World
 from tui.session.views import Snapshot
 
 #: How many choices ahead the meter looks: deep enough to see the race, short enough to count in under a second.
@@ -91,7 +92,7 @@ class DoomPanel(Panel):
 
     def show(self, snap: Snapshot) -> None:
         self.snap = snap
-        if snap.world != "dns-core" or snap.scenario is None:
+        if snap.world != World.DNS_CORE or snap.scenario is None:
             self.set_class(False, "meter")  # hidden: nothing to count here
             return
         self.set_class(True, "meter")

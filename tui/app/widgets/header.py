@@ -7,10 +7,11 @@ from rich.text import Text
 
 from tui.app.widgets.panel import Panel
 from tui.clock import WINDOW_SECONDS, pdt_clock
+from tui.record.format import World
 from tui.session.views import Snapshot
 
 #: How the header names a world other than the full timed run.
-WORLD_NAMES = {"dns-core": "DNS core (untimed)"}
+WORLD_NAMES = {World.DNS_CORE: "DNS core (untimed)"}
 
 
 def elapsed(seconds: float) -> str:
@@ -49,7 +50,7 @@ def header_text(snap: Snapshot) -> Table:
     grid.add_row(left, clock)
     live = "" if snap.live_compression is None else f" (now ×{snap.live_compression:,.0f})"
     right = Text.assemble(f"step {snap.step}  ×{snap.compression:,.0f}{live}  ", play_state(snap))
-    if snap.world != "full":
+    if snap.world != World.FULL:
         # An untimed world has no pace to show; which world it is matters more (it fits at 80 columns).
         world = WORLD_NAMES.get(snap.world, snap.world)
         right = Text.assemble(f"step {snap.step}  ", (world, "bold magenta"), "  ", play_state(snap))
