@@ -159,3 +159,17 @@ async def test_space_plays_a_manual_recording_back_through_its_recorded_moves(tm
                 break
         await settle(pilot)
         assert app.snapshot.step == end and trace(app) == hashed and app.snapshot.waiting_for_pick
+
+
+@pytest.mark.asyncio
+async def test_automatic_forks_of_automatic_forks_keep_short_names() -> None:
+    app = create_app(paused=True, policy="manual")
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        await pilot.press(key, "backspace", "1")  # main recorded the delayed Enactor: 1 differs
+        await settle(pilot)
+        assert app.snapshot.fork == "main~1"
+        await pilot.press("backspace", key)  # main~1 recorded 1 here: the delayed Enactor differs again
+        await settle(pilot)
+        assert app.snapshot.fork == "main~2"
+        assert ("main~2", "main~1") in [(f.name, f.parent) for f in app.snapshot.forks]

@@ -9,6 +9,7 @@ last move started, on whichever timeline that was.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -75,11 +76,17 @@ class HistoryMoves(ForkMoves):
         )
 
     def _auto_name(self, parent: str) -> str:
-        """``main~1``, ``main~2``...: the first free name after the parent's (rename it with the fork tree)."""
+        """``main~1``, ``main~2``...: the first free number after the parent's own name (rename it with the tree).
+
+        A fork of ``main~1`` is ``main~2``, not ``main~1~1``: names stay short
+        however often one goes back and moves differently, and the fork tree
+        shows who came from whom.
+        """
+        stem = re.sub(r"~\d+$", "", parent)
         n = 1
-        while f"{parent}~{n}" in self.timelines:
+        while f"{stem}~{n}" in self.timelines:
             n += 1
-        return f"{parent}~{n}"
+        return f"{stem}~{n}"
 
     async def _run_until(self, kinds: frozenset[str], what: str) -> None:
         """Run by policy to the next step that emits one of ``kinds`` (a long move)."""
