@@ -173,6 +173,7 @@ async def test_the_speaker_view_follows_the_presenter_and_drives_it(tmp_path: Pa
         assert "(the end)" in said
 
 
+@pytest.mark.slow  # plays the talk in a headless app, frame by frame: 8 s
 def test_svg_frames_of_a_talk_show_each_marker_in_its_recorded_view(tmp_path: Path) -> None:
     import asyncio
 

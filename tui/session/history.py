@@ -50,6 +50,9 @@ class HistoryMoves(ForkMoves):
         forked = await self._fork_if_different(index)
         tl = self.timeline
         was_behind = tl.behind
+        # A step taken by a key is a place a person may step back to: keep it (a snapshot is ~0.3 ms and
+        # stays valid for good, since history is append-only), so ⌫ is a restore with nothing replayed.
+        tl.checkpoints.setdefault(tl.sim.steps, tl.sim.snapshot())
         chosen = await tl.step(index)
         self.status = forked or f"step {tl.sim.steps}: {chosen.component} {chosen.action}"
         if was_behind and not tl.behind and self.config.untimed:
