@@ -101,6 +101,7 @@ def titles_count(title: str) -> int:
     return 1 + int(more[1]) if more else len(title.split(" · ")) - 1
 
 
+@pytest.mark.slow  # plays the whole talk headless, a screenshot per moment: 10 s
 def test_svg_export_writes_one_frame_per_distinct_screen(talk: Path, cast: tuple[dict, list[list]]) -> None:
     out = talk.parent / "frames"
     proc = cli("export", str(talk), "--to", "svg", "-o", str(out))
@@ -127,6 +128,7 @@ def test_svg_export_writes_one_frame_per_distinct_screen(talk: Path, cast: tuple
     assert "DiG" in texts[0].replace("&#160;", " ")
 
 
+@pytest.mark.slow  # the same play again, frames chosen differently
 def test_svg_frames_notes_keeps_only_the_notes_and_forks(talk: Path) -> None:
     out = talk.parent / "slides"
     proc = cli("export", str(talk), "--to", "svg", "--frames", "notes", "-o", str(out))

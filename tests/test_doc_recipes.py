@@ -83,7 +83,11 @@ def output_of(args: list[str]) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("recipe", RECIPES)
+# Playing a talk in the headless app (cast, SVG) takes seconds a line: those run in the slow set, once.
+@pytest.mark.parametrize(
+    "recipe",
+    [pytest.param(r, marks=pytest.mark.slow) if re.search(r"--to (cast|svg)", r) else r for r in RECIPES],
+)
 def test_recipe_runs_as_written(recipe: str, workdir: Path) -> None:
     args = shlex.split(recipe)
     proc = subprocess.run(
