@@ -107,6 +107,7 @@ async def test_present_walks_the_markers_with_their_captions_and_views(tmp_path:
         assert {n: len(t.picks) for n, t in app.session.timelines.items()} == before
 
 
+@pytest.mark.slow  # presents, then exports the talk frame by frame
 @pytest.mark.asyncio
 async def test_a_slide_placed_on_compare_reopens_compare(tmp_path: Path) -> None:
     path = tmp_path / "talk.jsonl"
