@@ -343,17 +343,29 @@ class ReplayApp(App[None]):
         """Show the view recorded with the marker gone to: zoom, pan, and the overlay (compare, fork tree)."""
         if snap.marker is None or not snap.markers:
             return
-        view = snap.markers[snap.marker].view
+        self.show_view(snap.markers[snap.marker].view)
+
+    def show_view(self, view: View) -> bool:
+        """Show a recorded view: zoom, pan, and its overlay (compare, fork tree) over the current timeline.
+
+        Returns True when an overlay was asked for (a comparison arrives from the session a moment later).
+        The presenter and the exports both come here, so a talk looks the same on screen and in its frames.
+        """
+        snap = self.snapshot
         self.timeline.apply_view(view.zoom, view.pan)
         self._sent_view = view
         for screen in list(self.screen_stack[1:]):
             if isinstance(screen, CompareScreen | ForkTreeScreen) and self.screen is screen:
                 screen.dismiss(None)
-        if view.overlay == "compare" and len(snap.forks) > 1:
+        opened = True
+        if view.overlay == "compare" and snap is not None and len(snap.forks) > 1:
             self.action_compare()
         elif view.overlay == "tree":
             self.action_fork_tree()
+        else:
+            opened = False
         self.refresh_bindings()
+        return opened
 
     def _zoom_to_race(self, snap: Snapshot) -> None:
         """A jump that lands within a minute of the race zooms in on it, with the DNS automation lanes on top.

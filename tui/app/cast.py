@@ -186,14 +186,8 @@ async def _show_view(app: ReplayApp, show: Callable[[], Any], talk: list[Marker]
     found = [m for m in talk if m.timeline == snap.fork and m.step == snap.step and m.kind == kind]
     if not found:
         return False
-    view = found[0].view
-    app.timeline.apply_view(view.zoom, view.pan)
-    await show()
-    if view.overlay == "compare" and len(snap.forks) > 1:
-        app.action_compare()
-    elif view.overlay == "tree":
-        app.action_fork_tree()
-    else:
+    if not app.show_view(found[0].view):
+        await show()
         return False
     await show()
     await show()  # the comparison comes back from the session, then the screen is pushed

@@ -98,7 +98,7 @@ class PresentApp(ReplayApp):
         self._opened = False
         self._started = time.time()
         self._glide: object = None
-        self.link = PresenterLink(recording, self._go_from_speaker) if link and recording else None
+        self.link = PresenterLink(recording, self._go) if link and recording else None
 
     def compose_extra(self) -> ComposeResult:
         yield Caption(id="caption")
@@ -175,9 +175,6 @@ class PresentApp(ReplayApp):
             self.notify(f"markers are 1 to {len(snap.markers)}", timeout=2)
             return
         self.send(cmd.GoToMarker(number))
-
-    def _go_from_speaker(self, number: int) -> None:
-        self._go(number)
 
     def action_next_marker(self) -> None:
         snap = self.snapshot
