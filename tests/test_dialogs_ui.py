@@ -23,7 +23,7 @@ from tui.clock import parse_sim, window_words
 from tui.errors import BadInput
 from tui.scenario import load_scenario
 from tui.scenario.keys import dotted_keys
-from tui.scenario.load import parse_override
+from tui.scenario.overrides import parse_override
 from tui.session import commands as c
 
 SIZE = (100, 32)

@@ -6,8 +6,8 @@
   is read too, so a late import inside a function cannot slip through.
   Command-line front ends that print with Rich live beside ``tui/cli.py`` (and
   ``tui/sweep/{command,output,plots}.py``, the sweep's own front end).
-* ``tui.scenario`` is below the simulation: it imports nothing from ``tui.sim``,
-  and loading a scenario does not bring the simulation in.
+* ``tui.scenario`` is below the simulation and the sweep: it imports nothing
+  from ``tui.sim`` or ``tui.sweep``, and loading a scenario brings neither in.
 * ``tui.app`` drives a session through its public API only: it imports no
   underscored name from ``tui.session`` and touches no underscored attribute
   of a session.
@@ -82,21 +82,33 @@ def test_the_session_layer_does_not_import_the_app() -> None:
     assert [m for m in loaded if m == "tui.app" or m.startswith("tui.app.")] == []
 
 
-def test_the_scenario_layer_imports_nothing_from_the_simulation() -> None:
-    """Every scenario module, imported in a fresh interpreter, leaves ``tui.sim`` unloaded; no source names it.
+def test_the_scenario_layer_imports_nothing_from_the_simulation_or_the_sweep() -> None:
+    """Every scenario module imported, and the built-in scenario (with its ``[sweep]`` section) loaded, in a
+    fresh interpreter: ``tui.sim`` and ``tui.sweep`` stay unloaded, and no scenario source names them.
 
-    Checking a scenario's ``[sweep] given`` milestones does reach the simulation's
-    list of milestone ids, through ``tui.sweep.ranges`` and only when it is called.
+    A sweep's ``given`` milestones are checked against ``tui.scenario.milestones``, which the simulation's
+    components take their ids from.
     """
     modules = [module_name(p) for p in sources_of("scenario")]
-    loaded = loaded_by("\n".join(f"import {m}" for m in modules))
-    assert [m for m in loaded if m == "tui.sim" or m.startswith("tui.sim.")] == []
+    loaded = loaded_by("\n".join(f"import {m}" for m in modules) + "\ntui.scenario.load_scenario()")
+    above = ("tui.sim", "tui.sweep")
+    brought = sorted(m for m in loaded if m in above or m.startswith(tuple(f"{a}." for a in above)))
+    assert brought == [], f"importing tui.scenario and loading a scenario brings in {brought}"
     named = [
         f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
         for path in sources_of("scenario")
-        for match in re.finditer(r"^\s*(?:from|import)\s+tui\.sim\b.*$", path.read_text(), re.M)
+        for match in re.finditer(r"^\s*(?:from|import)\s+tui\.(?:sim|sweep)\b.*$", path.read_text(), re.M)
     ]
     assert named == []
+
+
+def test_every_component_takes_its_milestone_ids_from_the_scenario_catalogue() -> None:
+    """One list of milestone ids: what the simulation registers is exactly the catalogue, in its order."""
+    from tui.scenario import milestones
+    from tui.sim.cascade import MILESTONES
+    from tui.sim.world import DNS_MILESTONES
+
+    assert (*DNS_MILESTONES, *MILESTONES) == milestones.ALL
 
 
 def test_the_export_formats_are_listed_in_one_place_and_the_ui_ones_load_the_ui_only_when_run() -> None:

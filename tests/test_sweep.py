@@ -21,9 +21,9 @@ from tui.cli import app
 from tui.clock import parse_sim
 from tui.scenario import load_scenario
 from tui.scenario.load import builtin_dir
+from tui.scenario.ranges import parse_vary
 from tui.sim.simulation import run_headless
 from tui.sweep import engine
-from tui.sweep.ranges import parse_vary
 from tui.sweep.stats import percentiles, wilson
 
 runner = CliRunner()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime
 import hashlib
 import re
 import tomllib
@@ -15,9 +14,10 @@ from typing import Any
 from tui.clock import parse_sim
 from tui.errors import BadInput, ScenarioError, one_line
 from tui.jsonutil import canonical_json
-from tui.scenario.schema import Section, Table
+from tui.scenario.overrides import parse_override
+from tui.scenario.ranges import scenario_ranges
 from tui.scenario.spec import AZ_IDS, SPEC
-from tui.scenario.validate import spec_at, validate
+from tui.scenario.validate import validate
 
 DEFAULT_SCENARIO = "us-east-1-2025-10-20"
 
@@ -145,29 +145,7 @@ def _cross_check(data: dict[str, Any], label: str) -> None:
                 label, "faults.slow_enactor.until", repr(slow["until"]), "a time after faults.slow_enactor.from"
             )
     if "sweep" in data:
-        # Imported here: tui.sweep builds on this package, so it cannot be imported at the top.
-        from tui.sweep.ranges import scenario_ranges
-
         scenario_ranges(data, label)
-
-
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """``KEY=VALUE`` with a dotted key; VALUE is read as a TOML value, else as a string."""
-    if "=" not in text:
-        raise BadInput(f"--set {one_line(text)}: expected KEY=VALUE, e.g. dns.planner.interval_s=20")
-    key, raw = text.split("=", 1)
-    path = key.strip().split(".")
-    spec = spec_at(SPEC, path)
-    if spec is None or isinstance(spec, Section | Table):
-        raise BadInput(f"--set {one_line(text)}: {key.strip()!r} is not a scenario value")
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    if isinstance(value, datetime.date | datetime.time):
-        # TOML reads 02:25:30 as a local time; scenario times are strings (HH:MM[:SS] or ISO-8601).
-        value = raw.strip()
-    return path, value
 
 
 def _apply_override(data: dict[str, Any], path: list[str], value: Any) -> None:

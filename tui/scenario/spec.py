@@ -152,7 +152,7 @@ SPEC = Section(
         ),
         # Defaults of `outage-tui sweep`: ranges to draw from per run and variants to compare.
         # The ranges are strings ("LOW..HIGH"), checked against the fields they vary once the
-        # scenario is loaded (tui.sweep.ranges); `sources` says where each range comes from.
+        # scenario is loaded (tui.scenario.ranges); `sources` says where each range comes from.
         # `policy` is the sweep's default --policy; `given` the milestones a run must reach for its
         # milestone times to count (the invariants are counted over every run either way).
         "sweep": Section(

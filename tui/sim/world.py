@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.clock import iso
-from tui.scenario import Scenario
+from tui.scenario import Scenario, milestones
 from tui.sim.components.route53 import Route53
 from tui.sim.controller import Ctx
 
 #: Milestones of the DNS core; cascade modules add theirs to ``World.milestone_ids``.
-DNS_MILESTONES = ("dns.endpoint_empty", "ddb.errors_start", "dns.restored")
+DNS_MILESTONES = milestones.DNS
 
 #: Invariants checked on every run; a broken one is listed in the summary.
 INVARIANTS = ("NeverDeleteActive", "EndpointNeverEmpty")

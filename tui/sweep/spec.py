@@ -10,36 +10,20 @@ of each run, which is what makes their differences paired.
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 
 from tui.clock import hhmm
 from tui.errors import BadInput, one_line
 from tui.scenario import Scenario, load_scenario
-from tui.scenario.load import parse_override
-from tui.sweep.ranges import VaryRange, parse_given, parse_vary, scenario_ranges
+from tui.scenario.overrides import split_overrides
+from tui.scenario.ranges import VaryRange, parse_given, parse_vary, scenario_ranges
 
 POLICIES = ("random", "canonical")
 
 #: The policy of a sweep whose scenario names none in ``[sweep] policy``.
 DEFAULT_POLICY = "random"
 
-#: Commas that start a new ``KEY=`` (a value such as a TOML list may hold commas of its own).
-_NEXT_OVERRIDE = re.compile(r",\s*(?=[A-Za-z0-9_.\-]+\s*=)")
-
-
-def split_overrides(text: str, flag: str = "--compare") -> list[str]:
-    """``K=V[,K=V...]`` -> the ``--set`` strings, each checked against the schema's keys."""
-    parts = [p.strip() for p in _NEXT_OVERRIDE.split(text) if p.strip()]
-    if not parts:
-        raise BadInput(f"{flag} {one_line(text)}: expected a scenario or K=V[,K=V...]")
-    for part in parts:
-        try:
-            parse_override(part)
-        except BadInput as err:
-            raise BadInput(f"{flag} {one_line(text)}: {str(err).removeprefix('--set ')}") from None
-    return parts
 
 
 @dataclass(frozen=True)

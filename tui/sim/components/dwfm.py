@@ -27,13 +27,14 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from tui.scenario import milestones
 from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
 from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, tick_step
 from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
-MILESTONES = ("dwfm.congestive_collapse", "dwfm.throttled", "dwfm.leases_restored")
+MILESTONES = milestones.DWFM
 
 
 @action("dwfm-throttle-restart", "throttle incoming work and restart DWFM hosts to empty their queues")

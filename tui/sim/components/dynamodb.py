@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.scenario import milestones
 from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
 from tui.sim.components.region import Ticking, health_of, region, tick_step
 from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
-MILESTONES = ("ddb.cause_identified", "ddb.recovered")
+MILESTONES = milestones.DYNAMODB
 
 
 @action("identify-dns-cause", "name DynamoDB's DNS state as the source of the errors")

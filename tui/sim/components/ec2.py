@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.scenario import milestones
 from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
 from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, set_milestone, tick_step
 from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
-MILESTONES = ("ec2.launches_recovered", "ec2.throttles_relaxed", "ec2.recovered")
+MILESTONES = milestones.EC2
 
 
 @action("ec2-relax-throttles", "start relaxing EC2 request throttles, step by step")

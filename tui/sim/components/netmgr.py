@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.scenario import milestones
 from tui.sim.actions import Action, act
 from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, set_milestone, tick_step
 from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
-MILESTONES = ("netmgr.latency_high", "netmgr.recovered")
+MILESTONES = milestones.NETWORK_MANAGER
 
 
 @dataclass

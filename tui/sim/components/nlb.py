@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.scenario import milestones
 from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
 from tui.sim.components.region import DEGRADED, DOWN, OK, Ticking, region, tick_step
 from tui.sim.controller import Ctx, Park
 from tui.sim.world import World
 
-MILESTONES = ("nlb.errors_start", "nlb.failures_detected", "nlb.failover_disabled", "nlb.failover_reenabled")
+MILESTONES = milestones.NLB
 
 
 @action("nlb-disable-failover", "disable automatic health-check DNS failover for NLB")

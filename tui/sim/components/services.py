@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tui.scenario import milestones
 from tui.scenario.spec import SERVICE_IDS
 from tui.sim.actions import Action, act
 from tui.sim.components.operators import action
@@ -40,7 +41,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "support": ("dynamodb-internal",),
 }
 
-MILESTONES = (*(f"{s}.{m}" for s in SERVICE_IDS for m in ("impact_start", "recovered")), "event.end")
+MILESTONES = milestones.SERVICES
 
 
 @action("fix-lambda-sqs-poller", "restore Lambda's SQS polling subsystem by hand")

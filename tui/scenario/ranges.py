@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from tui.clock import TimeFormatError, from_sim, parse_sim
 from tui.errors import BadInput, ScenarioError, one_line
+from tui.scenario import milestones
+from tui.scenario.overrides import split_overrides
 from tui.scenario.schema import Bool, FieldError, Number, Section, Table, Time
 from tui.scenario.spec import SPEC
 from tui.scenario.validate import spec_at
@@ -150,10 +152,7 @@ def parse_vary(text: str, window: tuple[float, float], flag: str = "--vary") -> 
 
 def milestone_ids() -> tuple[str, ...]:
     """Every milestone a run can report, in summary order."""
-    from tui.sim.cascade import MILESTONES
-    from tui.sim.world import DNS_MILESTONES
-
-    return (*DNS_MILESTONES, *MILESTONES)
+    return milestones.ALL
 
 
 def check_given(names: list[str]) -> tuple[str, ...]:
@@ -212,8 +211,6 @@ def scenario_ranges(data: dict[str, Any], label: str) -> list[VaryRange]:
         raise ScenarioError(label, "sweep.given", err.found, err.expected) from None
     for entry in sweep.get("compare", []):
         if "=" in entry:
-            from tui.sweep.spec import split_overrides
-
             try:
                 split_overrides(entry, "sweep.compare")
             except BadInput as err:
