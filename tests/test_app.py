@@ -10,7 +10,7 @@ from textual.widgets import Input, Label
 
 from tests.ui_helpers import choices_text, dns_text, header_text, send, settle
 from tui.app import create_app
-from tui.app.app import BINDINGS
+from tui.app.keymap import BINDINGS
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dialogs import ForkDialog, GoToDialog
 from tui.app.screens.forks import ForkTreeScreen

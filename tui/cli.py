@@ -4,6 +4,11 @@ Bad input (usage, scenario files, ``--set``, times) prints one line and exits
 2; an internal error exits 1 with a short message, and with ``--debug`` the
 traceback. Textual is imported only by the commands that open the UI, so
 ``--help`` and the headless commands stay fast.
+
+Why one module of this size: the signatures of every subcommand are the command line's
+contract with users' scripts, and reading them on one page is how a change to a flag
+is noticed. Each command's body is short and delegates (``tui.sweep.command``,
+``tui.explore_command``, ``tui.record``, ``tui.app``).
 """
 
 from __future__ import annotations

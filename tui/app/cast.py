@@ -17,6 +17,10 @@ and the frames show it that way.
 
 This relies on Textual's driver interface (``write`` and ``is_headless``),
 which is semi-private: Textual is pinned, and a test plays a cast back.
+
+Why one module of this size: the cast and the SVG frames are one playback loop (the
+pacing, every timeline in order, each marker in its recorded view) with two ways of
+keeping what it shows; split, the loop would be written twice.
 """
 
 from __future__ import annotations

@@ -48,6 +48,10 @@ than a built-in, and this is where it was; and ``world``: ``"full"`` (the
 default, the whole timed run) or ``"dns-core"`` (the explorer's untimed DNS
 core, whose choice indices mean nothing in the full world, so a reader must
 replay them there).
+
+Why one module of this size: it is the file format's single definition (header,
+every entry type, version upgrades, the one-line errors naming line and field), so a
+reader and the writer can never disagree about it.
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ go at full speed. Either way, one component runs at a time.
 
 The explorer runs the same programs without Trio (:meth:`turn`), since a
 program never awaits anything.
+
+Why one module of this size: the gate heap, the baton passing, the choice order,
+freeze/thaw and the explorer's synchronous turn all touch the same few fields of one
+object; split, each part would have to reach into another's privates, and the
+proof that one component runs at a time would be spread over several files.
 """
 
 from __future__ import annotations

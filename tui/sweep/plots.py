@@ -14,6 +14,10 @@ how that share settled as runs accumulated (is N runs enough?), and the
 share against each varied value. Per varied value and milestone that
 follows it: one against the other, run by run. Milestone plots count the
 runs that reached the sweep's ``given`` milestones, like its summary.
+
+Why one module of this size: every figure shares one look (titles in plain words,
+variants' colours, AWS's line, the ``Agg`` backend chosen before pyplot), and this is
+the only module that imports matplotlib, so the optional extra stays in one place.
 """
 
 from __future__ import annotations

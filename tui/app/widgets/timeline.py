@@ -15,6 +15,10 @@ pans; by default it follows the cursor. Wider than :data:`CLOSE_UP`, the
 race's components (Planner, Enactors, Route 53, clean-ups) are folded into
 one lane, since their seconds-apart moves are a blur at that scale; the
 title then says that ``+`` shows them.
+
+Why one module of this size: the axis, milestone row, lane groups, zoom, pan and
+folding all draw into one viewport from one set of column arithmetic; split, each
+part would need that arithmetic passed in.
 """
 
 from __future__ import annotations
