@@ -180,3 +180,20 @@ def test_the_private_use_scan_can_see_a_private_use(tmp_path: Path) -> None:
         "self.session._lock",
         "getattr(self._session, '_x')",
     ]
+
+
+#: What a module over :data:`MODULE_LINES` lines says at its top, followed by why.
+SIZE_REASON = "Why one module of this size:"
+MODULE_LINES = 350
+
+
+def test_every_module_over_350_lines_says_why_at_its_top() -> None:
+    """A long module is a choice someone explains in its docstring, not an accident nobody noticed."""
+    unexplained = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text()
+        lines = text.count("\n")
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        if lines > MODULE_LINES and SIZE_REASON not in docstring:
+            unexplained.append(f"{path.relative_to(ROOT)} ({lines} lines)")
+    assert unexplained == [], f"over {MODULE_LINES} lines with no {SIZE_REASON!r} in the docstring: {unexplained}"

@@ -33,7 +33,7 @@ new state only once it knows the state is new.
 Memory: per visited state its parent pointer (some 150 bytes); snapshots only
 for the states of the current and the next depth.
 
-One module, longer than most: the partition's rounds, the one-process driver
+Why one module of this size: the partition's rounds, the one-process driver
 and the outcome they build are one protocol, read together.
 """
 
