@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.record.markers import View
+    from tui.session.recording import Reopened
+
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class Take:
 class Restore:
     """Open a recorded timeline (``tui.session.recording.Reopened``) at its first ``upto`` moves; it becomes current."""
 
-    timeline: Any
+    timeline: Reopened
     upto: int
 
 
@@ -146,7 +151,7 @@ class Rename:
 class SetView:
     """What the screen shows of the run (a ``tui.record.markers.View``): recorded, so a talk can show it again."""
 
-    view: Any
+    view: View
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
@@ -39,6 +39,12 @@ from tui.session.recorder import SessionRecorder
 from tui.session.timeline import Timeline
 from tui.sim.simulation import Simulation, open_simulation
 from tui.sim.simulation import Snapshot as SimSnapshot
+
+if TYPE_CHECKING:
+    from tui.record.replay import SessionReplay
+    from tui.session.recording import Recorder
+    from tui.sim.trace import Event
+
 
 
 @dataclass
@@ -66,11 +72,11 @@ class SessionConfig:
     #: Where a file-based scenario lives, for the session file's header (None for a built-in).
     scenario_path: str | None = None
     #: A recorded session (``tui.record.SessionReplay``, replayed headless) to reopen, paused at its end.
-    reopen: Any = None
+    reopen: SessionReplay | None = None
     #: The world the timelines run in, as a session file's header names it.
     world: World = World.FULL
     #: Opens each timeline's simulation (``tui.record.replay.Opener``); None is the full world's ``open_simulation``.
-    opener: Any = None
+    opener: longmove.Opener | None = None
 
     @property
     def untimed(self) -> bool:
@@ -101,7 +107,7 @@ class SessionCore:
         self._handling = 0  # number of the command being handled
         self._busy: Busy | None = None
         self._deferred: list[tuple[int, cmd.Command]] = []
-        self.recorder: Any = None  # a tui.session.recording.Recorder while recording
+        self.recorder: Recorder | None = None  # set while recording
         #: Where a talk stops, in the order they were made (read from a reopened file, then added live).
         self.markers: list[Marker] = []
         #: The marker last gone to or made (None: none yet), and how many times one was gone to.
@@ -145,7 +151,7 @@ class SessionCore:
         parent: str | None = None,
         extra: tuple[str, ...] = (),
         snapshot: SimSnapshot | None = None,
-        events: list[Any] | None = None,
+        events: list[Event] | None = None,
         like: Timeline | None = None,
     ) -> Timeline:
         """A new timeline, fresh or continuing ``snapshot`` (``like``: the timeline it was taken of)."""
@@ -164,7 +170,9 @@ class SessionCore:
         self.timelines[name] = tl
         return tl
 
-    async def _host_sim(self, scenario: Scenario, snapshot: SimSnapshot | None, events: list[Any] | None) -> Simulation:
+    async def _host_sim(
+        self, scenario: Scenario, snapshot: SimSnapshot | None, events: list[Event] | None
+    ) -> Simulation:
         assert self._nursery is not None
         return await self._nursery.start(self._host, scenario, snapshot, events)
 
@@ -172,7 +180,7 @@ class SessionCore:
         self,
         scenario: Scenario,
         snapshot: SimSnapshot | None,
-        events: list[Any] | None,
+        events: list[Event] | None,
         task_status: trio.TaskStatus[Simulation] = trio.TASK_STATUS_IGNORED,
     ) -> None:
         """Keep one live simulation open until it is released (a timeline moved on to another)."""

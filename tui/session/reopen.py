@@ -8,16 +8,21 @@ replaying its whole history.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.session.core import SessionCore
 from tui.session.timeline import Timeline
+
+if TYPE_CHECKING:
+    from tui.record.replay import SessionReplay
+    from tui.session.recording import Reopened
+
 
 
 class Reopening(SessionCore):
     """Opening recorded timelines: a whole session at start, or one timeline again (``Restore``)."""
 
-    async def _reopen(self, replay: Any) -> None:
+    async def _reopen(self, replay: SessionReplay) -> None:
         """Open every recorded timeline with its moves and notes; paused where the file left off."""
         from tui.session.recording import reopen, scenarios_of
 
@@ -37,7 +42,7 @@ class Reopening(SessionCore):
         where = "its first step" if self.current.sim.steps == 0 else f"step {self.current.sim.steps}"
         self.status = f"reopened {replay.session.path}: {len(self.timelines)} timeline(s), paused at {where}"
 
-    async def _restore(self, spec: Any, upto: int) -> None:
+    async def _restore(self, spec: Reopened, upto: int) -> None:
         """Open a recorded timeline (a ``tui.session.recording.Reopened``) with its cursor at step ``upto``."""
         old = self.timelines.get(spec.name)
         tl = await self._recorded_timeline(spec, upto)
@@ -46,7 +51,7 @@ class Reopening(SessionCore):
             self._close(old)
         self.status = f"timeline {spec.name} at step {tl.sim.steps}"
 
-    async def _recorded_timeline(self, spec: Any, cursor: int) -> Timeline:
+    async def _recorded_timeline(self, spec: Reopened, cursor: int) -> Timeline:
         """A timeline whose history is ``spec``'s recorded moves, its cursor at step ``cursor``.
 
         The recording was replayed headless when it was read, so its events

@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.record.format import World
 from tui.record.picks import divergence
 from tui.session.lanes import LaneIndex
 from tui.session.timeline import Note, Timeline
 from tui.sim.trace import Event
+
+if TYPE_CHECKING:
+    from tui.record.markers import Marker
+    from tui.scenario import Scenario
+
 
 
 def display_name(component: str) -> str:
@@ -174,9 +179,9 @@ class Snapshot:
     #: The choice indices taken so far on this timeline: with ``scenario``, enough to rebuild its state elsewhere.
     moves: tuple[int, ...] = ()
     #: The timeline's scenario (a ``tui.scenario.Scenario``, with a fork's own overrides).
-    scenario: Any = None
+    scenario: Scenario | None = None
     #: Where a talk stops (``tui.record.markers.Marker``), and the one last gone to or made.
-    markers: tuple[Any, ...] = ()
+    markers: tuple[Marker, ...] = ()
     marker: int | None = None
     #: Goes up by one each time a marker is gone to: the screen then shows that marker's recorded view.
     marker_visits: int = 0
