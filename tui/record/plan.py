@@ -6,8 +6,10 @@ It is done here, once per file, and checked as it goes: each fork names a
 new timeline and starts within what its parent had done by then, a switch
 or a rename names a known timeline, and every problem is one line naming
 the file, the line, what was found and what was expected. Replaying a
-session, reopening it live and reading the explorer's counterexamples all
-use the result, a :class:`SessionPlan`.
+session, reopening it live, presenting it (its markers: notes, forks,
+switches, milestone jumps and slides, each with the view recorded before it)
+and reading the explorer's counterexamples all use the result, a
+:class:`SessionPlan`.
 
 In a version 2 file history is append-only: a seek only moves the cursor.
 In a version 1 file a seek back dropped the moves after it; a fork made past
@@ -21,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tui.errors import BadInput
-from tui.record.format import MAIN, ChoiceEntry, ControlEntry, Entry, ForkEntry, NoteEntry
+from tui.record.format import MAIN, ChoiceEntry, ControlEntry, Entry, ForkEntry, NoteEntry, SlideEntry
+from tui.record.markers import Marker, View
 
 
 @dataclass
@@ -66,6 +69,17 @@ class Plan:
             del self.choices[to_step - self.prefix :]
 
 
+@dataclass(frozen=True)
+class _Stop:
+    """A marker as the walk meets it: its timeline is a plan, named only once every rename is read."""
+
+    kind: str
+    plan: Plan
+    step: int
+    text: str
+    view: View
+
+
 @dataclass
 class SessionPlan:
     """Every timeline's plan (hidden earlier versions included), the current one at the end, the last speed."""
@@ -75,6 +89,12 @@ class SessionPlan:
     current: str = MAIN
     #: The last speed the file set (None: it never did).
     speed: float | None = None
+    stops: list[_Stop] = field(default_factory=list)
+
+    @property
+    def markers(self) -> list[Marker]:
+        """Where a talk stops, in file order, each timeline named as it is at the end of the file."""
+        return [Marker(s.kind, s.plan.name, s.step, s.text, s.view) for s in self.stops]
 
     def known(self) -> list[str]:
         """The session's timelines by name, in the order they were made (renamed ones last)."""
@@ -97,16 +117,26 @@ def walk(path: str, version: int, entries: Iterable[Entry]) -> SessionPlan:
     plan = SessionPlan(out)
     current = out[MAIN]
     append_only = version >= 2
+    view = View()
+
+    def stop(kind: str, step: int, text: str) -> None:
+        plan.stops.append(_Stop(kind, current, step, text, view))
+
     for entry in entries:
         if isinstance(entry, ForkEntry):
             _check_fork(path, plan, entry)
             current = Plan(entry.name, entry.parent, entry.at_step, entry.overrides, entry.line)
             out[entry.name] = current
+            sets = f" with {' '.join(entry.overrides)}" if entry.overrides else ""
+            stop("fork", entry.at_step, f"fork {entry.name} from {entry.parent} at step {entry.at_step}{sets}")
         elif isinstance(entry, ChoiceEntry):
             current.choices.append(entry)
             current.cursor = None
         elif isinstance(entry, NoteEntry):
             current.notes.append(entry)
+            stop("note", entry.step, entry.text)
+        elif isinstance(entry, SlideEntry):
+            stop("slide", entry.step, entry.title or "slide")
         elif isinstance(entry, ControlEntry):
             current.controls.append(entry)
             if entry.action == "switch":
@@ -114,6 +144,8 @@ def walk(path: str, version: int, entries: Iterable[Entry]) -> SessionPlan:
                 if target not in plan.known():
                     raise _problem(path, entry.line, f"switch to {target!r}", f"one of {', '.join(plan.known())}")
                 current = out[target]
+                step = entry.get("step")
+                stop("switch", current.length if step is None else step, f"switch to {target}")
             elif entry.action == "rename":
                 name, to = entry.get("name"), entry.get("to")
                 if name not in plan.known():
@@ -123,12 +155,17 @@ def walk(path: str, version: int, entries: Iterable[Entry]) -> SessionPlan:
                 _rename(out, name, to)
             elif entry.action == "speed":
                 plan.speed = float(entry.get("speed"))
-            elif entry.action == "seek" and append_only:
-                to_step = entry.get("to_step")
-                current.cursor = None if to_step >= current.length else to_step
+            elif entry.action == "view":
+                view = View(entry.get("zoom"), entry.get("pan"), entry.get("overlay"))
             elif entry.action == "seek":
-                _keep_for_forks(out, current, entry.get("to_step"), entry.line)
-                current.go_back(entry.get("to_step"))
+                if entry.get("milestone"):
+                    stop("milestone", entry.get("to_step"), f"milestone {entry.get('milestone')}")
+                if append_only:
+                    to_step = entry.get("to_step")
+                    current.cursor = None if to_step >= current.length else to_step
+                else:
+                    _keep_for_forks(out, current, entry.get("to_step"), entry.line)
+                    current.go_back(entry.get("to_step"))
     plan.current = current.name
     return plan
 
