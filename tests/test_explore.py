@@ -469,6 +469,7 @@ def test_cluster_without_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     assert len(lines) == 1 and "outage-tui[cluster]" in lines[0]
 
 
+@pytest.mark.slow  # starts a local Ray (seconds); CI installs the cluster extra before the slow set
 def test_cluster_on_a_local_ray_finds_the_same() -> None:
     pytest.importorskip("ray")
     sc = scenario(*TINY)

@@ -99,12 +99,9 @@ def keys(line: str) -> list[list[str]]:
     return pressed
 
 
-# The README's recipes run with every test run; the longer guides' ones in the slow set, once.
-@pytest.mark.parametrize(
-    "name, body",
-    [pytest.param(n, b, marks=pytest.mark.slow) if n.startswith("docs/") else (n, b) for n, b in recipes()],
-    ids=[name for name, _ in recipes()],
-)
+# Each recipe drives the whole app for many keys (10 to 20 s): they run in the slow set, once per CI run.
+@pytest.mark.slow
+@pytest.mark.parametrize("name, body", recipes(), ids=[name for name, _ in recipes()])
 @pytest.mark.asyncio
 async def test_recipe(name: str, body: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

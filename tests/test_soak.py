@@ -71,9 +71,13 @@ DIALOGS = [
 ]
 
 
+#: A server of the test's own: another program's ``tmux kill-server`` cannot end the soak half way.
+SOCKET = f"outage-soak-{uuid.uuid4().hex[:8]}"
+
+
 def tmux(*args: str) -> str:
     assert TMUX is not None
-    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([TMUX, "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
 
 
 def screen(session: str, scrollback: bool = False) -> str:
@@ -187,7 +191,7 @@ def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_th
         assert_no_traceback(after)
         assert status.read_text().strip() == "0", after
     finally:
-        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True, check=False)
+        subprocess.run([TMUX, "-L", SOCKET, "kill-session", "-t", session], capture_output=True, check=False)
     first, second = replayed_hash(record), replayed_hash(record)
     assert first == second
     assert where_the_file_ends(record) == shown

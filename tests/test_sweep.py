@@ -180,6 +180,7 @@ def test_readable_table(tmp_path: Path) -> None:
         assert text in result.stdout, text
 
 
+@pytest.mark.slow  # matplotlib renders every plot, SVG and PNG
 def test_out_writes_data_and_plots(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "sweep"
