@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Label
 
 from tests.ui_helpers import choices_text, dns_text, header_text, send, settle
@@ -356,3 +356,31 @@ async def test_keys_under_an_overlay_and_updates_behind_it_are_safe() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.snapshot is not None and f"step {app.snapshot.step} " in header_text(app)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("rows", [32, 9, 5, 4])
+async def test_paging_the_palette_works_at_any_height(rows: int) -> None:
+    """ctrl+p, a search, then PgUp and PgDn on a terminal shrunk to a few rows: the palette stays, nothing raises.
+
+    Textual's own palette raised ``KeyError: 0`` paging a result list with no room (4 rows here).
+    """
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(SIZE[0], rows)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press("f", "o", "r")
+        await pilot.pause(0.3)
+        await pilot.press("pageup", "pagedown", "pagedown", "pageup")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CommandPalette)
+        if rows >= 9:  # room for the results: the page keys still move through them
+            results = app.screen.query_one(CommandList)
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)
+            assert results.highlighted is not None and results.highlighted > 0
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, CommandPalette)

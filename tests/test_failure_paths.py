@@ -54,3 +54,22 @@ def test_debug_shows_the_traceback_of_an_internal_error_and_only_for_that_invoca
     assert quiet.stderr.strip().splitlines() == [
         "outage-tui: internal error: RuntimeError: deliberate (run with --debug for details)"
     ]
+
+
+def test_an_app_that_ends_on_an_error_makes_the_command_exit_non_zero() -> None:
+    """Textual prints the error and returns; the command must not then report success to a script."""
+    import typer
+    from textual.app import App
+
+    class Broken(App[None]):
+        def on_mount(self) -> None:
+            raise RuntimeError("broken on purpose")
+
+    class Fine(App[None]):
+        def on_mount(self) -> None:
+            self.exit()
+
+    with pytest.raises(typer.Exit) as ended:
+        tui.cli.run_app(Broken())
+    assert ended.value.exit_code == 1
+    tui.cli.run_app(Fine())  # a clean exit raises nothing

@@ -83,6 +83,13 @@ def window_time(option: str, text: str, scenario: Any) -> float:
     return at
 
 
+def run_app(app: Any) -> None:
+    """Run a Textual app; if it ended on an error (Textual has printed it), exit with its non-zero code."""
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"outage-tui {__version__}")
@@ -484,7 +491,7 @@ def replay(
         warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
         if warning:
             typer.echo(f"outage-tui: warning: {warning}", err=True)
-        app.run()
+        run_app(app)
 
     guarded(body, ctx)
 
@@ -524,7 +531,7 @@ def present(
             read_session(session)  # a bad file is one line here too, not a speaker view that waits forever
             from tui.app.speaker import SpeakerApp
 
-            SpeakerApp(session).run()
+            run_app(SpeakerApp(session))
             return
         from tui.app import create_presenter
 
@@ -532,7 +539,7 @@ def present(
         warning = app.config.reopen.session.warning() if app.config.reopen is not None else None
         if warning:
             typer.echo(f"outage-tui: warning: {warning}", err=True)
-        app.run()
+        run_app(app)
 
     guarded(body, ctx)
 

@@ -41,6 +41,7 @@ from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog, RenameDi
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.overrides import check_fork
+from tui.app.screens.palette import CommandPalette
 from tui.app.widgets.busy import BusyBar, busy_head
 from tui.app.widgets.choices import ChoicePanel
 from tui.app.widgets.dns import DnsPanel
@@ -614,6 +615,11 @@ class ReplayApp(App[None]):
         return binding.action != "sweep" or self.sweep is not None
 
     # -- command palette ----------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Open the palette (ctrl+p): Textual's, with page keys safe at any size (:mod:`tui.app.screens.palette`)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         seen: set[str] = set()

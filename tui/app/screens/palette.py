@@ -1,0 +1,35 @@
+"""The command palette, safe to page through at any terminal size.
+
+Textual's palette passes PgUp and PgDn to its result list, and the list
+raises ``KeyError`` when it has results but no room to lay them out (a
+terminal a few rows high, or one resized that small while the palette is
+open). Here the page keys do nothing while the list has no room, and work as
+before otherwise; every other key is Textual's.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.command import CommandList
+from textual.command import CommandPalette as TextualPalette
+
+
+class CommandPalette(TextualPalette):
+    """Textual's command palette, with page keys that need the result list to have room."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "page(1)", "Next page", show=False),
+        Binding("pageup", "page(-1)", "Previous page", show=False),
+    ]
+
+    def action_page(self, direction: int) -> None:
+        """Move the highlight a page, when the list has any room to show one."""
+        results = self.query_one(CommandList)
+        if not results.option_count or not results.scrollable_content_region:
+            return
+        if direction > 0:
+            results.action_page_down()
+        else:
+            results.action_page_up()
