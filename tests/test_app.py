@@ -15,6 +15,7 @@ from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dialogs import ForkDialog, GoToDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.palette import CommandPalette as SafePalette
 from tui.app.widgets.eventlog import EventLog
 from tui.app.widgets.timeline import ZOOMS, TimelineView
 from tui.clock import parse_sim
@@ -369,7 +370,7 @@ async def test_paging_the_palette_works_at_any_height(rows: int) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.resize_terminal(SIZE[0], rows)
-        await pilot.press("ctrl+p")
+        await pilot.press("ctrl+p", "pageup")  # at once: before the palette has drawn its list
         await pilot.pause(0.2)
         await pilot.press("f", "o", "r")
         await pilot.pause(0.3)
@@ -384,3 +385,11 @@ async def test_paging_the_palette_works_at_any_height(rows: int) -> None:
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, CommandPalette)
+
+
+def test_a_page_key_before_the_palette_has_drawn_its_list_does_nothing() -> None:
+    """In a real terminal ctrl+p and PgUp can arrive together: the list is not there yet (Textual raised NoMatches)."""
+    palette = SafePalette(id="--command-palette")
+    palette.action_page(1)
+    palette.action_page(-1)
+    assert not palette.query(CommandList)

@@ -3,7 +3,8 @@
 Textual's palette passes PgUp and PgDn to its result list, and the list
 raises ``KeyError`` when it has results but no room to lay them out (a
 terminal a few rows high, or one resized that small while the palette is
-open). Here the page keys do nothing while the list has no room, and work as
+open), or a page key arrives before the palette has drawn its list. Here the
+page keys do nothing until the list is there and has room, and work as
 before otherwise; every other key is Textual's.
 """
 
@@ -26,7 +27,10 @@ class CommandPalette(TextualPalette):
 
     def action_page(self, direction: int) -> None:
         """Move the highlight a page, when the list has any room to show one."""
-        results = self.query_one(CommandList)
+        found = self.query(CommandList)
+        if not found:  # a page key typed before the palette has drawn itself
+            return
+        results = found.first()
         if not results.option_count or not results.scrollable_content_region:
             return
         if direction > 0:
