@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tui.cli import app
 from tui.clock import TimeFormatError, iso, parse_sim, parse_time
-from tui.scenario import builtin_names, load_scenario
+from tui.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
 from tui.scenario.load import builtin_dir
 
 BASE = (builtin_dir() / "us-east-1-2025-10-20.toml").read_text()
@@ -100,3 +100,16 @@ def test_bad_until_is_one_line_exit_2() -> None:
 def test_unknown_scenario_name_lists_the_builtins() -> None:
     result = runner.invoke(app, ["run", "no-such-night"])
     assert result.exit_code == 2 and "us-east-1-2025-10-20" in result.output
+
+
+def test_a_narrower_window_loads_though_the_sweep_ranges_reach_past_it() -> None:
+    """``--set scenario.end=05:00`` is a shorter run; the [sweep] ranges matter only to a sweep, which refuses."""
+    from tui.errors import BadInput
+    from tui.sweep.spec import build_spec
+
+    short = load_scenario(overrides=["scenario.end=05:00"])
+    assert short.data["scenario"]["end"] == "05:00"
+    with pytest.raises(BadInput, match=r"sweep\.vary\..*outside the scenario's window.*to 05:00"):
+        build_spec(DEFAULT_SCENARIO, 2, 0, None, ["scenario.end=05:00"], [], [], None)
+    with pytest.raises(BadInput, match=r"sweep\.vary\.operators\.restore-dns\.at"):
+        load_scenario(overrides=["sweep.vary.operators.restore-dns.at=01:00..09:00", "scenario.end=05:00"])
