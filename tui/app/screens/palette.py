@@ -3,9 +3,13 @@
 Textual's palette passes PgUp and PgDn to its result list, and the list
 raises ``KeyError`` when it has results but no room to lay them out (a
 terminal a few rows high, or one resized that small while the palette is
-open), or a page key arrives before the palette has drawn its list. Here the
-page keys do nothing until the list is there and has room, and work as
-before otherwise; every other key is Textual's.
+open), or a page key arrives before the palette has drawn its list. And when
+a search is typed and Escape follows at once, the search's results (or its
+"no matches" timer) can arrive after the palette has taken its widgets down,
+and its watchers raised ``NoMatches``. Here the page keys do nothing until
+the list is there and has room, and the watchers do nothing once the
+widgets they update are gone; everything else is Textual's (pinned, so a
+change there shows in the tests).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.command import CommandList
 from textual.command import CommandPalette as TextualPalette
+from textual.widgets import LoadingIndicator
 
 
 class CommandPalette(TextualPalette):
@@ -37,3 +42,11 @@ class CommandPalette(TextualPalette):
             results.action_page_down()
         else:
             results.action_page_up()
+
+    def _watch__list_visible(self) -> None:
+        if self.query(CommandList):  # gone: the palette is closing
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if self.query(CommandList) and self.query(LoadingIndicator):
+            await super()._watch__show_busy()
