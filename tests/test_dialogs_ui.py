@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static, Tree
 from tests.ui_helpers import plain, send, settle
 from tui.app import create_app
 from tui.app.screens.compare import CompareScreen, compare_table
-from tui.app.screens.dialogs import ForkDialog, GoToDialog
+from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog
 from tui.app.screens.forks import ForkTreeScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.overrides import KeySuggester, split_sets
@@ -223,3 +223,34 @@ async def test_keys_faster_than_a_dialog_closes_are_never_a_second_dismissal() -
         await pilot.press("t", "escape", "escape", "question_mark", "escape", "escape")
         await settle(pilot)
         assert app.screen is app.screen_stack[0] and app.is_running
+
+
+@pytest.mark.asyncio
+async def test_a_dialog_dismissed_under_another_screen_closes_when_that_one_does() -> None:
+    """Enter in the note dialog and ctrl+p at once: the palette may open over the dialog before it handles Enter.
+
+    The dialog's dismissal must not close the palette in its place (it left the note dialog open for
+    good, deaf to Escape, taking q as text): the palette stays, and the note closes, with its text,
+    once the palette has gone.
+    """
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        note = app.screen
+        assert isinstance(note, NoteDialog)
+        await pilot.press(*"seen")
+        cover = HelpScreen([])
+        await app.push_screen(cover)
+        note.dismiss("seen")  # the Enter, handled with the cover on top
+        await pilot.pause(0.1)
+        assert app.screen is cover and note in app.screen_stack
+        await pilot.press("escape")  # the cover closes; the note closes after it, with its text
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, NoteDialog | HelpScreen)
+        assert any(n.text == "seen" for n in app.snapshot.notes)
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert app.return_code == 0
