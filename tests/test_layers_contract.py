@@ -197,3 +197,33 @@ def test_every_module_over_350_lines_says_why_at_its_top() -> None:
         if lines > MODULE_LINES and SIZE_REASON not in docstring:
             unexplained.append(f"{path.relative_to(ROOT)} ({lines} lines)")
     assert unexplained == [], f"over {MODULE_LINES} lines with no {SIZE_REASON!r} in the docstring: {unexplained}"
+
+
+def test_every_event_kind_a_run_emits_is_a_listed_kind() -> None:
+    """The readers' sets of kinds are made of :class:`tui.sim.kinds.Kind` members; every kind emitted must be one.
+
+    Checked two ways: each kind named in an ``emit("...")`` call of the simulation's source, and each
+    kind in the events of whole runs (original and fixed, canonical and random), which also catches
+    kinds built at run time. The whole window once; the race's first half hour under the others.
+    """
+    from tui.clock import parse_sim
+    from tui.scenario import load_scenario
+    from tui.sim.kinds import Kind
+    from tui.sim.simulation import run_headless
+
+    listed = {k.value for k in Kind}
+    written = {
+        match.group(1)
+        for path in (PACKAGE / "sim").rglob("*.py")
+        for match in re.finditer(r"""emit\(\s*["']([\w.]+)["']""", path.read_text())
+    }
+    assert written - listed == set(), "emitted but not in tui.sim.kinds.Kind"
+    seen: set[str] = set()
+    for scenario, policy, seed, until in (
+        ("us-east-1-2025-10-20", "canonical", 0, None),
+        ("us-east-1-2025-10-20", "random", 3, parse_sim("00:10")),
+        ("us-east-1-2025-10-20-fixed", "canonical", 0, parse_sim("00:10")),
+    ):
+        run_headless(load_scenario(scenario), policy, seed, until, on_event=lambda e: seen.add(e.kind))
+    assert seen - listed == set(), "emitted in a run but not in tui.sim.kinds.Kind"
+    assert len(seen) > 20

@@ -19,6 +19,7 @@ from typing import Any
 
 from tui.clock import iso
 from tui.errors import BadInput
+from tui.sim.kinds import Kind
 from tui.sim.racemarks import RaceMarks
 from tui.sim.trace import Event
 
@@ -27,12 +28,12 @@ EVENT_CHOICES = ("key", "all")
 #: Event kinds that are always key events; a routine kind is one only when it carries a race mark.
 KEY_KINDS = frozenset(
     {
-        "milestone.undone",
-        "violation",
-        "operator.action",
-        "operator.repaired",
-        "planner.stopped",
-        "enactor.stopped",
+        Kind.MILESTONE_UNDONE,
+        Kind.VIOLATION,
+        Kind.OPERATOR_ACTION,
+        Kind.OPERATOR_REPAIRED,
+        Kind.PLANNER_STOPPED,
+        Kind.ENACTOR_STOPPED,
     }
 )
 #: Data whose value says what it is without its name (``violation NeverDeleteActive``, not ``invariant=...``).
@@ -111,7 +112,7 @@ def print_run(rows: list[tuple[Event, str | None]], summary: dict[str, Any]) -> 
     table.add_column("component", no_wrap=True)
     table.add_column("event", overflow="fold")
     for event, mark in rows:
-        line = Text(what(event, mark), style="bold red" if mark or event.kind == "violation" else "")
+        line = Text(what(event, mark), style="bold red" if mark or event.kind == Kind.VIOLATION else "")
         table.add_row(iso(event.time)[11:19], str(event.step), event.component, line)
     console.print(table)
     console.print()

@@ -46,6 +46,7 @@ from tui.session import commands as cmd
 from tui.session.pacing import Pacer
 from tui.session.recording import Reopened, reopen, scenarios_of
 from tui.session.session import SessionConfig
+from tui.sim.kinds import Kind
 
 #: Frames per second of the cast at most (quiet stretches write fewer: only what changed is written).
 FPS = 5.0
@@ -122,7 +123,7 @@ def _costs(timeline: Replayed, pacer: Pacer, speed: float) -> list[float]:
 def _milestones(timeline: Replayed, first: int) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for event in timeline.events:
-        if event.kind == "milestone" and event.step > first:
+        if event.kind == Kind.MILESTONE and event.step > first:
             out.setdefault(event.step, []).append(f"milestone {event.data.get('id')}")
     return out
 

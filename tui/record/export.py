@@ -23,12 +23,21 @@ from tui.record.decisive import decisive_events, divergence_words
 from tui.record.format import NoteEntry
 from tui.record.replay import Replayed, SessionReplay
 from tui.record.spans import Span, empty_endpoint_span, impaired_spans, run_end
+from tui.sim.kinds import Kind
 from tui.sim.racemarks import race_marks
 from tui.sim.trace import Event
 
 #: Event kinds a postmortem timeline lists: what happened, not every lock read.
 POSTMORTEM_KINDS = frozenset(
-    {"milestone", "violation", "operator.action", "operator.repaired", "planner.stopped", "enactor.stopped", "health"}
+    {
+        Kind.MILESTONE,
+        Kind.VIOLATION,
+        Kind.OPERATOR_ACTION,
+        Kind.OPERATOR_REPAIRED,
+        Kind.PLANNER_STOPPED,
+        Kind.ENACTOR_STOPPED,
+        Kind.HEALTH,
+    }
 )
 #: The track in the trace that carries session entries (notes, forks), not components.
 SESSION_TRACK = "session"
@@ -46,13 +55,13 @@ def _cell(text: str) -> str:
 
 
 def _event_name(event: Event) -> str:
-    if event.kind == "milestone":
+    if event.kind == Kind.MILESTONE:
         return f"milestone {event.data.get('id')}"
-    if event.kind == "violation":
+    if event.kind == Kind.VIOLATION:
         return f"violation {event.data.get('invariant')}"
-    if event.kind == "operator.action":
+    if event.kind == Kind.OPERATOR_ACTION:
         return f"operator action {event.data.get('id')}"
-    if event.kind == "health":
+    if event.kind == Kind.HEALTH:
         return f"health {event.data.get('lane')} {event.data.get('state')}"
     return event.kind
 
@@ -69,7 +78,7 @@ def _event_notes(event: Event) -> str:
     details = [
         f"{k}={_value(v)}"
         for k, v in event.data.items()
-        if k not in (skip, "at") and not (event.kind == "health" and k == "lane")
+        if k not in (skip, "at") and not (event.kind == Kind.HEALTH and k == "lane")
     ]
     return "; ".join([f"step {event.step}", *details])
 
@@ -210,7 +219,7 @@ def to_chrome_trace(replay: SessionReplay) -> dict[str, Any]:
             out.append(_meta("thread_name", pid, tid, name=name))
             out.append(_meta("thread_sort_index", pid, tid, sort_index=tid))
         for event in timeline.events:
-            scope = "p" if event.kind in ("milestone", "violation") else "t"
+            scope = "p" if event.kind in (Kind.MILESTONE, Kind.VIOLATION) else "t"
             out.append(
                 {
                     "name": _event_name(event),

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.sim.kinds import Kind
 from tui.sim.trace import Event
 
 #: The milestone reached when the regional endpoint's published answer goes empty (``World.on_publish``).
@@ -116,4 +117,4 @@ def empty_endpoint_span(events: Sequence[Event], end: float, end_step: int) -> S
 
 
 def _milestone(events: Sequence[Event], name: str) -> Event | None:
-    return next((e for e in events if e.kind == "milestone" and e.data.get("id") == name), None)
+    return next((e for e in events if e.kind == Kind.MILESTONE and e.data.get("id") == name), None)

@@ -17,20 +17,21 @@ from tui.clock import hhmm
 from tui.session.core import hhmm_ss
 from tui.session.forks import ForkMoves
 from tui.session.longmove import Target
+from tui.sim.kinds import Kind
 
 #: Event kinds that end a "step to next event".
 NOTABLE_KINDS = frozenset(
     {
-        "milestone",
-        "violation",
-        "health",
-        "operator.action",
-        "operator.repaired",
-        "plan.applied",
-        "cleanup.deleted",
-        "dns.published",
-        "enactor.stopped",
-        "planner.stopped",
+        Kind.MILESTONE,
+        Kind.VIOLATION,
+        Kind.HEALTH,
+        Kind.OPERATOR_ACTION,
+        Kind.OPERATOR_REPAIRED,
+        Kind.PLAN_APPLIED,
+        Kind.CLEANUP_DELETED,
+        Kind.DNS_PUBLISHED,
+        Kind.ENACTOR_STOPPED,
+        Kind.PLANNER_STOPPED,
     }
 )
 
@@ -127,7 +128,7 @@ class HistoryMoves(ForkMoves):
 
     async def _previous_milestone(self) -> None:
         tl = self.timeline
-        steps = [e.step for e in tl.events if e.kind == "milestone" and e.step < tl.sim.steps]
+        steps = [e.step for e in tl.events if e.kind == Kind.MILESTONE and e.step < tl.sim.steps]
         target = steps[-1] if steps else 0
         await self._go_back(target)
         self.status = f"back to step {target}" + ("" if steps else " (no earlier milestone)")

@@ -12,15 +12,18 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tui.sim.kinds import Kind
 from tui.sim.trace import Event
 
 #: Health states, worst last.
 HEALTH_ORDER = ("ok", "degraded", "down")
 
 #: Activity severities: 0 = it acted, 1 = it struggled, 2 = it broke something, 3 = a milestone.
-WARN_KINDS = frozenset({"batch.aborted", "lock.contended", "backoff", "plan.abandoned", "resolver.nodata"})
-ALARM_KINDS = frozenset({"violation"})
-NOTE_KINDS = frozenset({"milestone", "operator.action", "operator.repaired"})
+WARN_KINDS = frozenset(
+    {Kind.BATCH_ABORTED, Kind.LOCK_CONTENDED, Kind.BACKOFF, Kind.PLAN_ABANDONED, Kind.RESOLVER_NODATA}
+)
+ALARM_KINDS = frozenset({Kind.VIOLATION})
+NOTE_KINDS = frozenset({Kind.MILESTONE, Kind.OPERATOR_ACTION, Kind.OPERATOR_REPAIRED})
 SEVERITIES = 4
 
 
@@ -150,7 +153,7 @@ class LaneIndex:
 
     def add(self, event: Event) -> None:
         self.events += 1
-        if event.kind == "health" and "lane" in event.data:
+        if event.kind == Kind.HEALTH and "lane" in event.data:
             self.health_lane(str(event.data["lane"])).add(event.time, str(event.data.get("state", "degraded")))
         lane = self.activity.get(event.component)
         if lane is None:

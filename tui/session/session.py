@@ -49,6 +49,7 @@ from tui.session.views import (
     dns_view,
     milestones,
 )
+from tui.sim.kinds import Kind
 
 __all__ = ["NOTABLE_KINDS", "Session", "SessionConfig"]
 
@@ -162,7 +163,7 @@ class Session(HistoryMoves, Reopening):
             case cmd.JumpMilestone(direction):
                 self._set_playing(False)
                 if direction >= 0:
-                    await self._run_until(frozenset({"milestone"}), "milestone")
+                    await self._run_until(frozenset({Kind.MILESTONE}), "milestone")
                 else:
                     await self._previous_milestone()
                 self._milestone_marker()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from tui.record.markers import Marker
 from tui.session.core import SessionCore
 from tui.session.timeline import Note
+from tui.sim.kinds import Kind
 
 
 class TalkMoves(SessionCore):
@@ -39,7 +40,7 @@ class TalkMoves(SessionCore):
         tl = self.timeline
         events = tl.events
         last = tl.sim.steps
-        reached = [e for e in reversed(events[-50:]) if e.step == last and e.kind == "milestone"]
+        reached = [e for e in reversed(events[-50:]) if e.step == last and e.kind == Kind.MILESTONE]
         if not reached:
             return
         name = str(reached[0].data.get("id"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tui.sim.kinds import Kind
 from tui.sim.trace import Event
 
 #: A batch that writes a plan older than the newest already applied to its endpoint.
@@ -54,7 +55,7 @@ class RaceMarks:
 
     def mark(self, event: Event) -> tuple[str, int] | None:
         """Take in the next event of the trace: its mark and the plan it is about, or None for a routine one."""
-        if event.kind == "batch.applied":
+        if event.kind == Kind.BATCH_APPLIED:
             endpoint, plan = str(event.data.get("endpoint")), event.data.get("plan")
             if isinstance(plan, int):
                 newest = self.newest.get(endpoint, plan)
@@ -62,7 +63,7 @@ class RaceMarks:
                 self.active[endpoint] = plan
                 if plan < newest:
                     return STALE, newest
-        elif event.kind == "cleanup.deleted":
+        elif event.kind == Kind.CLEANUP_DELETED:
             active = self.active.get(str(event.data.get("endpoint")))
             if active is not None and active in (event.data.get("plans") or ()):
                 return ACTIVE_DELETED, active

@@ -14,6 +14,7 @@ from tui.session.lanes import severity
 from tui.session.session import NOTABLE_KINDS
 from tui.session.timeline import Note
 from tui.session.views import Snapshot
+from tui.sim.kinds import Kind
 from tui.sim.racemarks import RaceMarks
 from tui.sim.trace import Event
 
@@ -55,7 +56,7 @@ def matches(event: Event, flt: str, mark: str | None = None) -> bool:
     if flt == ALL_FILTER:
         return True
     if flt == KEY_FILTER:
-        return event.kind in NOTABLE_KINDS or event.kind == "violation" or mark is not None
+        return event.kind in NOTABLE_KINDS or event.kind == Kind.VIOLATION or mark is not None
     return event.component == flt
 
 
