@@ -254,3 +254,23 @@ async def test_a_dialog_dismissed_under_another_screen_closes_when_that_one_does
         await pilot.press("q")
         await pilot.pause(0.2)
     assert app.return_code == 0
+
+
+@pytest.mark.asyncio
+async def test_what_was_typed_is_quoted_as_typed_even_with_brackets() -> None:
+    """A refusal quotes the text typed; ``[`` and ``]`` in it are text, not styling (they crashed the app)."""
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g", *"9[b=", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, GoToDialog)
+        assert said(dialog, "#goto-error").startswith("'9[b=' is not a time")
+        await pilot.press("escape", "f", "ctrl+u", *"x[/y]", "enter")  # a fork may be named so
+        await settle(pilot)
+        assert app.snapshot.fork == "x[/y]" and "x[/y]" in plain(app.header.render())
+        await pilot.press("t")
+        await settle(pilot)
+        tree = app.screen.query_one(Tree)
+        assert any("x[/y] ← main" in str(node.label) for node in tree.root.children[0].children)

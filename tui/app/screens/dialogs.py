@@ -77,7 +77,7 @@ class ForkDialog(OnceModal[tuple[str, tuple[str, ...]] | None]):
                 id="fork-hint",
             )
             yield Input(placeholder="KEY=VALUE ...", id="fork-sets", suggester=KeySuggester(self.keys))
-            yield Label("", id="fork-error", classes="problem")
+            yield Label("", id="fork-error", classes="problem", markup=False)  # it quotes what was typed
 
     @on(Input.Submitted)
     def submit(self) -> None:
@@ -128,7 +128,7 @@ class GoToDialog(OnceModal[float | None]):
             if self.window is not None:
                 yield Label(f"Window: {window_words(*self.window)}", id="goto-window")
             yield Input(placeholder="23:47:49 or 06:00", id="goto-time")
-            yield Label("", id="goto-error", classes="problem")
+            yield Label("", id="goto-error", classes="problem", markup=False)  # it quotes what was typed
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
@@ -200,7 +200,7 @@ class RenameDialog(OnceModal[str | None]):
         with Vertical(id="dialog") as box:
             box.border_title = f"Rename {self.old} · enter to rename · esc cancel"
             yield Input(value=self.old, id="rename-name")
-            yield Label("", id="rename-problem", classes="problem")
+            yield Label("", id="rename-problem", classes="problem", markup=False)  # it quotes what was typed
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
