@@ -393,3 +393,22 @@ def test_a_page_key_before_the_palette_has_drawn_its_list_does_nothing() -> None
     palette.action_page(1)
     palette.action_page(-1)
     assert not palette.query(CommandList)
+
+
+@pytest.mark.asyncio
+async def test_the_palette_closes_once_and_only_itself() -> None:
+    """Escape then a queued Enter: two dismissals of the palette; the second must not pop the main screen."""
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        palette.dismiss()
+        palette.dismiss()
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, CommandPalette) and len(app.screen_stack) == 1
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert app.return_code == 0

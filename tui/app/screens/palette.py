@@ -9,15 +9,20 @@ a search is typed and Escape follows at once, the search's results (or its
 and its search worker and watchers raised ``NoMatches``, which ended the
 app. Here the page keys do nothing until the list is there and has room, and
 a search or watcher does nothing once the widgets it updates are gone;
-everything else is Textual's (pinned, so a change there shows in the tests;
-the soak test of random keys in tmux found each of these).
+and it closes once, and only while on top (as
+:class:`tui.app.screens.once.OnceModal` does for our own overlays): Enter
+queued behind Escape no longer pops a screen that is not there. Everything else is Textual's (pinned,
+so a change there shows in the tests; the soak test of random keys in tmux
+found each of these).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual import work
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandList
 from textual.command import CommandPalette as TextualPalette
@@ -30,10 +35,18 @@ _TEXTUAL_SEARCH = TextualPalette._gather_commands.__wrapped__  # type: ignore[at
 class CommandPalette(TextualPalette):
     """Textual's command palette, safe against keys that come faster than it draws (see the module)."""
 
+    _dismissal_started = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pagedown", "page(1)", "Next page", show=False),
         Binding("pageup", "page(-1)", "Previous page", show=False),
     ]
+
+    def dismiss(self, result: object = None) -> AwaitComplete:
+        """Close once, and only while on top: a late Enter or Escape must not pop the screen under it."""
+        if self._dismissal_started or self.app.screen is not self:
+            return AwaitComplete(asyncio.sleep(0))
+        self._dismissal_started = True
+        return super().dismiss(result)
 
     def action_page(self, direction: int) -> None:
         """Move the highlight a page, when the list has any room to show one."""
