@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.explore.model import CoreRun, core_run
+from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.scope import EXPLORED_INVARIANTS
 from tui.scenario import Scenario
 
@@ -67,9 +67,9 @@ def owner(fp: bytes, count: int) -> int:
     return int.from_bytes(fp[:8], "big") % count if count > 1 else 0
 
 
-#: A state as a search keeps it: the run's snapshot (:meth:`CoreRun.save`) and its AZ renaming, so that
-#: expanding it names its moves without working out its canonical form again.
-Saved = tuple[bytes, dict[str, str]]
+#: A state as a search keeps it: the run's state (:meth:`CoreRun.save`), its AZ renaming and its moves, so
+#: that expanding it names its moves without working out its canonical form or its moves again.
+Saved = tuple[RunState, dict[str, str], list[str]]
 
 #: A state reached at the next depth, as its owner hears of it:
 #: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator).
@@ -185,12 +185,10 @@ class Partition:
             if (stop is not None and stop()) or (deadline is not None and time.perf_counter() >= deadline):
                 stats.stopped = True
                 break
-            fp, (blob, rename) = self.frontier[self._done]
+            fp, (blob, rename, moves) = self.frontier[self._done]
             self._done += 1
             if deep or fp in self.marked:
                 continue
-            run.load(blob)
-            moves = run.moves()
             stats.expanded += 1
             if not moves:
                 self.ended.add(fp)
@@ -198,9 +196,9 @@ class Partition:
             names = [rename.get(c, c) for c in moves]
             before = self.visited[fp].violations
             edges = self.edges.setdefault(fp, {}) if self.keep_edges else None
+            last = len(moves) - 1
             for i, component in enumerate(moves):
-                if i:
-                    run.load(blob)
+                run.load(blob, own=i == last)  # the last move takes the snapshot over
                 run.advance_now(component)
                 stats.transitions += 1
                 child = run.fingerprint()
@@ -218,7 +216,7 @@ class Partition:
                     child not in keys or (fp, name) < keys[child]
                 ):
                     keys[child] = (fp, name)
-                    blobs[child] = saved(run)
+                    blobs[child] = saved(run, hand_over=True)  # the next move loads another state
                 out[home].append((child, fp, name, viol, viol & ~before, marked, self.index))
             if tick is not None and stats.expanded % 64 == 0:
                 tick(stats)
@@ -309,9 +307,14 @@ class Partition:
         return dict(self.first)
 
 
-def saved(run: CoreRun) -> Saved:
-    """The run's state as a search keeps it (its renaming is already worked out: the fingerprint needed it)."""
-    return run.save(), (run.abstraction.canonical()[1] if run.abstraction.symmetry else {})
+def saved(run: CoreRun, *, hand_over: bool = False) -> Saved:
+    """The run's state as a search keeps it, with its renaming and its moves (both worked out already or soon).
+
+    ``hand_over``: the run's own objects go into it (see :meth:`CoreRun.save`).
+    """
+    rename = run.abstraction.canonical()[1] if run.abstraction.symmetry else {}
+    moves = run.moves()
+    return run.save(hand_over=hand_over), rename, moves
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 from tui.explore.scope import is_core
@@ -112,29 +113,27 @@ class CoreController(Controller):
         self.now += self.tick
         self.turn_named(name)
 
-    def pack(self) -> tuple[Any, ...]:
+    def pack(self, copy: Callable[[Any], Any] | None = None) -> tuple[Any, ...]:
         """What a search state needs of the controller, as flat tuples: :meth:`unpack` continues from it.
 
         :meth:`freeze` keeps gates and components as objects (a snapshot any
-        controller can thaw); pickled, each costs a reduce call and a
-        constructor call. A search saves and restores tens of thousands of
+        controller can thaw). A search saves and restores tens of thousands of
         states in one run whose ranks, timing and trace never change, so it
         keeps one tuple per component instead (its program, state and gate)
-        and leaves the constant parts out: a third less to pickle. Programs
-        run inline, inside a call, so between calls the run is always
-        between steps.
+        and leaves the constant parts out. Programs run inline, inside a
+        call, so between calls the run is always between steps. ``copy``
+        copies each component's state (else the tuples hold the live ones).
         """
         procs = self.procs
         entries = tuple(
             (
                 name,
                 procs[name].program,
-                procs[name].state,
+                procs[name].state if copy is None else copy(procs[name].state),
                 g.time,
                 g.rank,
                 g.seq,
-                g.action.kind,
-                g.action.args,
+                g.action,
                 g.signal,
             )
             for name, g in self.parked.items()
@@ -142,8 +141,11 @@ class CoreController(Controller):
         rngs = tuple(None if not r.drawn else r.getstate() for r in (self.rng, self.choice_rng))
         return (self.now, self.steps, self.seq, tuple(self.finished), entries, rngs)
 
-    def unpack(self, packed: tuple[Any, ...], world: World) -> None:
-        """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it)."""
+    def unpack(self, packed: tuple[Any, ...], world: World, copy: Callable[[Any], Any] | None = None) -> None:
+        """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it).
+
+        ``copy`` copies each component's state, so ``packed`` can be unpacked again.
+        """
         self._in_place()
         now, steps, seq, finished, entries, rngs = packed
         for stream, state in zip((self.rng, self.choice_rng), rngs, strict=True):
@@ -153,9 +155,9 @@ class CoreController(Controller):
                 stream.setstate(state)
         procs: dict[str, Proc] = {}
         gates: list[Gate] = []
-        for name, program, state, time, rank, gate_seq, kind, args, signal in entries:
-            procs[name] = Proc(program, state)
-            gates.append(Gate(time, rank, gate_seq, name, Action(kind, args), signal))
+        for name, program, state, time, rank, gate_seq, action, signal in entries:
+            procs[name] = Proc(program, state if copy is None else copy(state))
+            gates.append(Gate(time, rank, gate_seq, name, action, signal))
         self.resume(now, steps, seq, set(finished), procs, gates)
         self.world = world
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tui.explore.bfs import Limits, Progress
-from tui.explore.model import CoreRun, core_run
+from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.results import OnProgress, SearchResult
 from tui.scenario import Scenario
 
@@ -108,7 +108,7 @@ class _Frame:
     done: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
-    blob: bytes | None = None  # the run in this state, while more than one move is left to try from it
+    blob: RunState | None = None  # the run in this state, while more than one move is left to try from it
 
 
 async def explore_graph(
@@ -150,9 +150,10 @@ class _Search:
         while not self._stopped():
             out.runs += 1
             if stack:
-                blob = stack[-1].blob
-                assert blob is not None
-                self.run.load(blob)
+                top = stack[-1]
+                assert top.blob is not None
+                # The last move to try from it: the snapshot is not needed again, so it is taken, not copied.
+                self.run.load(top.blob, own=len(top.todo) == 1 and not top.postponed)
             else:
                 self._enter_root()
             if self._descend():

@@ -26,11 +26,13 @@ import math
 import pickle
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from tui.explore.abstraction import StateAbstraction
 from tui.explore.controller import CoreController
 from tui.explore.footprint import Commutation
 from tui.explore.scope import EXPLORED_INVARIANTS, INVISIBLE, core_scenario
+from tui.explore.statecopy import plain_copy
 from tui.scenario import Scenario
 from tui.sim.build import install_all
 from tui.sim.components.enactor import EnactorState
@@ -39,6 +41,9 @@ from tui.sim.policies import Manual
 from tui.sim.simulation import Simulation, Snapshot, thawed
 from tui.sim.trace import Event
 from tui.sim.world import DNS_MILESTONES, World
+
+#: A run's state as a search keeps it (:meth:`CoreRun.save`): the packed controller and the world.
+RunState = tuple[tuple[Any, ...], World]
 
 
 class CoreRun:
@@ -167,22 +172,36 @@ class CoreRun:
         self.advance_now(component, log)
 
     # -- copying ---------------------------------------------------------------------
-    def save(self) -> bytes:
-        """This state as bytes, what a search keeps per open state and ships to its workers.
+    def save(self, *, hand_over: bool = False) -> RunState:
+        """This state as a search keeps it per open state, and ships to its workers (pickled).
 
-        Not a :class:`Snapshot`'s blob: the controller's part is packed
-        compactly (:meth:`CoreController.pack`), and every state of the search
-        shares the scenario, which a snapshot would carry along when pickled.
-        :meth:`load` continues from it in a run of the same scenario.
+        Not a :class:`Snapshot`: the controller's part is packed compactly
+        (:meth:`CoreController.pack`), the state is kept as objects rather
+        than bytes (a copy costs a third of a pickle and its reading back:
+        :mod:`tui.explore.statecopy`), and the scenario, which every state of
+        a search shares, is left out. :meth:`load` continues from it in a run
+        of the same scenario.
+
+        ``hand_over`` gives the run's own objects away instead of copying
+        them, for a caller that loads another state (:meth:`load`) before this
+        run takes another step (a breadth-first expansion, once the child is
+        hashed).
         """
-        packed = self.controller.pack()
-        return pickle.dumps((packed, self.world), protocol=pickle.HIGHEST_PROTOCOL)
+        if hand_over:
+            return self.controller.pack(), self.world
+        return self.controller.pack(plain_copy), plain_copy(self.world)
 
-    def load(self, blob: bytes) -> None:
-        """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run."""
-        packed, world = pickle.loads(blob)
+    def load(self, state: RunState, *, own: bool = False) -> None:
+        """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run.
+
+        ``own`` takes the saved objects over instead of copying them, for
+        the last time a search restores that state (it must not be loaded again).
+        """
+        packed, world = state
+        if not own:
+            world = plain_copy(world)
         world.attach(self.world.scenario)
-        self.controller.unpack(packed, world)
+        self.controller.unpack(packed, world, None if own else plain_copy)
         self.world = world
         self._cached_at = -1
         self.abstraction.forget()
@@ -309,8 +328,8 @@ def lean_world(world: World) -> World:
     The explorer's controller never starts a cascade component, and no
     component of the DNS core reads or writes ``world.flags``, nor any
     milestone or health lane but the DNS ones; yet the cascade's entries are
-    most of a world's objects, and a search pickles the world for every state
-    it keeps and unpickles it for every step it takes. Milestones and lanes are
+    most of a world's objects, and a search copies the world for every state
+    it keeps and restores it for every step it takes. Milestones and lanes are
     looked up with ``get`` and set on first use, so the core behaves the same
     without the others (a test walks both worlds side by side).
     """
