@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
 from typing import Any
 
 from tui.explore.scope import is_core
+from tui.explore.statecopy import plain_copy
 from tui.sim.actions import START, Action
-from tui.sim.controller import Choice, Controller, Gate, Proc, Program, SimulationError
+from tui.sim.controller import Choice, Controller, Gate, Park, Proc, Program, SimulationError
 from tui.sim.trace import Event, Trace, TraceState
 from tui.sim.world import World
 
@@ -85,6 +85,8 @@ class CoreController(Controller):
         # Seeded like the base class's streams, so a snapshot's streams are the same either way.
         self.rng: _QuietRandom = _QuietRandom(seed)
         self.choice_rng: _QuietRandom = _QuietRandom(f"choices:{seed}")
+        #: Components whose state a saved state shares: copied before they step (see :meth:`pack`).
+        self._borrowed: set[str] = set()
 
     def spawn(
         self,
@@ -113,52 +115,55 @@ class CoreController(Controller):
         self.now += self.tick
         self.turn_named(name)
 
-    def pack(self, copy: Callable[[Any], Any] | None = None) -> tuple[Any, ...]:
+    def _act(self, name: str) -> Park | None:
+        """Run ``name``'s program, on a private copy of its state if a saved state shares it."""
+        borrowed = self._borrowed
+        if name in borrowed:
+            borrowed.discard(name)
+            proc = self.procs[name]
+            proc.state = plain_copy(proc.state)
+        return super()._act(name)
+
+    def pack(self) -> tuple[Any, ...]:
         """What a search state needs of the controller, as flat tuples: :meth:`unpack` continues from it.
 
         :meth:`freeze` keeps gates and components as objects (a snapshot any
         controller can thaw). A search saves and restores tens of thousands of
         states in one run whose ranks, timing and trace never change, so it
-        keeps one tuple per component instead (its program, state and gate)
+        keeps the gates and one tuple per component (its program and state)
         and leaves the constant parts out. Programs run inline, inside a
-        call, so between calls the run is always between steps. ``copy``
-        copies each component's state (else the tuples hold the live ones).
+        call, so between calls the run is always between steps.
+
+        Nothing is copied here: a step changes only the stepping component's
+        state (and the world), so component states are shared between the
+        run and every state saved from it, and a component's state is copied
+        just before it next steps (:meth:`_act`). A gate changes only when a
+        signal it waits on comes (:meth:`notify`), so only such gates are
+        copied; the others are shared as they are.
         """
         procs = self.procs
-        entries = tuple(
-            (
-                name,
-                procs[name].program,
-                procs[name].state if copy is None else copy(procs[name].state),
-                g.time,
-                g.rank,
-                g.seq,
-                g.action,
-                g.signal,
-            )
-            for name, g in self.parked.items()
-        )
+        gates = tuple(g if g.signal is None else _gate_copy(g) for g in self.parked.values())
+        components = tuple((name, procs[name].program, procs[name].state) for name in self.parked)
+        self._borrowed.update(procs)
         rngs = tuple(None if not r.drawn else r.getstate() for r in (self.rng, self.choice_rng))
-        return (self.now, self.steps, self.seq, tuple(self.finished), entries, rngs)
+        return (self.now, self.steps, self.seq, tuple(self.finished), gates, components, rngs)
 
-    def unpack(self, packed: tuple[Any, ...], world: World, copy: Callable[[Any], Any] | None = None) -> None:
+    def unpack(self, packed: tuple[Any, ...], world: World) -> None:
         """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it).
 
-        ``copy`` copies each component's state, so ``packed`` can be unpacked again.
+        ``packed`` is not changed: states and gates are shared as :meth:`pack` says, so it
+        can be unpacked again.
         """
         self._in_place()
-        now, steps, seq, finished, entries, rngs = packed
+        now, steps, seq, finished, gates, components, rngs = packed
         for stream, state in zip((self.rng, self.choice_rng), rngs, strict=True):
             if state is None:
                 stream.rewind()
             else:
                 stream.setstate(state)
-        procs: dict[str, Proc] = {}
-        gates: list[Gate] = []
-        for name, program, state, time, rank, gate_seq, action, signal in entries:
-            procs[name] = Proc(program, state if copy is None else copy(state))
-            gates.append(Gate(time, rank, gate_seq, name, action, signal))
-        self.resume(now, steps, seq, set(finished), procs, gates)
+        procs = {name: Proc(program, state) for name, program, state in components}
+        self._borrowed = set(procs)
+        self.resume(now, steps, seq, set(finished), procs, [g if g.signal is None else _gate_copy(g) for g in gates])
         self.world = world
 
     def restore(self, frozen: dict[str, Any], world: World) -> None:
@@ -172,12 +177,17 @@ class CoreController(Controller):
         self.rng.rewind()
         self.choice_rng.rewind()
         self.world = world
+        self._borrowed = set()
         self.thaw(frozen)
 
     def _in_place(self) -> None:
         """Refuse to restore a run that keeps its trace: the kept trace would not match the restored state."""
         if not isinstance(self.trace, ListenOnlyTrace):
             raise SimulationError("only a run without a kept trace can be restored in place")
+
+
+def _gate_copy(gate: Gate) -> Gate:
+    return Gate(gate.time, gate.rank, gate.seq, gate.component, gate.action, gate.signal)
 
 
 class ListenOnlyTrace(Trace):

@@ -187,9 +187,7 @@ class CoreRun:
         run takes another step (a breadth-first expansion, once the child is
         hashed).
         """
-        if hand_over:
-            return self.controller.pack(), self.world
-        return self.controller.pack(plain_copy), plain_copy(self.world)
+        return self.controller.pack(), self.world if hand_over else plain_copy(self.world)
 
     def load(self, state: RunState, *, own: bool = False) -> None:
         """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run.
@@ -201,7 +199,7 @@ class CoreRun:
         if not own:
             world = plain_copy(world)
         world.attach(self.world.scenario)
-        self.controller.unpack(packed, world, None if own else plain_copy)
+        self.controller.unpack(packed, world)
         self.world = world
         self._cached_at = -1
         self.abstraction.forget()

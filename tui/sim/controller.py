@@ -501,8 +501,7 @@ class Controller:
         parked: dict[str, Gate] = {}
         heap: list[tuple[float, int, int, Gate]] = []
         waiters: dict[str, list[str]] = {}
-        ctxs: dict[str, Ctx] = {}
-        known = self._ctxs  # a Ctx holds only the controller and a name: one per name will do
+        ctxs = self._ctxs  # a Ctx holds only the controller and a name: one per name will do, kept
         for gate in gates:
             name = gate.component
             parked[name] = gate
@@ -510,13 +509,14 @@ class Controller:
                 waiters.setdefault(gate.signal, []).append(name)
             if gate.time < INFINITY:
                 heap.append((gate.time, gate.rank, gate.seq, gate))
-            ctx = known.get(name)
-            ctxs[name] = ctx if ctx is not None else Ctx(self, name)
+            if name not in ctxs:
+                ctxs[name] = Ctx(self, name)
         heapq.heapify(heap)
         # Waiters wake in the order they started waiting, as in the original run.
         for names in waiters.values():
-            names.sort(key=lambda n: parked[n].seq)
-        self.parked, self._heap, self._waiters, self._ctxs = parked, heap, waiters, ctxs
+            if len(names) > 1:
+                names.sort(key=lambda n: parked[n].seq)
+        self.parked, self._heap, self._waiters = parked, heap, waiters
 
 
 RngState = tuple[int, bytes, float | None] | None
