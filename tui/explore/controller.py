@@ -196,9 +196,13 @@ class ListenOnlyTrace(Trace):
     def __init__(self, state: TraceState | None = None) -> None:
         super().__init__(state)
 
-    def add(self, time: float, step: int, component: str, kind: str, data: dict[str, Any]) -> Event:
+    def add(self, time: float, step: int, component: str, kind: str, data: dict[str, Any]) -> Event | None:  # type: ignore[override]
+        """The event for the listeners; without any (a search), no event is made at all."""
+        listeners = self._listeners
+        if not listeners:
+            return None
         event = Event(time, step, component, kind, data)
-        for listener in self._listeners:
+        for listener in listeners:
             listener(event)
         return event
 

@@ -124,7 +124,8 @@ class CoreRun:
         eager = self._eager(gates)
         if eager is not None:
             return [eager]
-        return [g.component for g in gates if not self.is_idle_poll(g)]
+        idle = self.is_idle_poll
+        return [g.component for g in gates if g.action.kind != "enactor.poll" or not idle(g)]
 
     @staticmethod
     def _eager(gates: list[Gate]) -> str | None:

@@ -44,6 +44,7 @@ import random
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 import trio
@@ -82,6 +83,10 @@ class Gate:
 
     def key(self) -> tuple[float, int, int]:
         return (self.time, self.rank, self.seq)
+
+
+#: :meth:`Gate.key` without a Python call per gate.
+_GATE_ORDER = attrgetter("time", "rank", "seq")
 
 
 @dataclass(slots=True)
@@ -260,7 +265,7 @@ class Controller:
 
     def pending(self) -> list[Gate]:
         """Every parked gate (including ones waiting on a signal), for display."""
-        return sorted(self.parked.values(), key=Gate.key)
+        return sorted(self.parked.values(), key=_GATE_ORDER)
 
     def _take(self, index: int) -> Gate:
         """Remove the gate at ``choices()[index]``, advance time and log the choice."""
