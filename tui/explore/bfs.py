@@ -43,6 +43,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tui.explore.collector import cycles_paused
 from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.scope import EXPLORED_INVARIANTS
 from tui.scenario import Scenario
@@ -161,6 +162,7 @@ class Partition:
         self._done = 0
 
     # -- one depth ---------------------------------------------------------------------------
+    @cycles_paused()
     def expand(
         self,
         stop: Callable[[], bool] | None = None,
@@ -222,6 +224,7 @@ class Partition:
                 tick(stats)
         return out, stats
 
+    @cycles_paused()
     def merge(self, arrivals: list[list[Arrival]]) -> tuple[list[list[bytes]], LevelStats]:
         """Take in what every partition reached for this one; the snapshots to ask each generator for.
 
@@ -271,6 +274,7 @@ class Partition:
         self._next_frontier = frontier
         return requests, stats
 
+    @cycles_paused()
     def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, Saved]]]:
         """The snapshots other partitions asked for (their new states, reached here), by owner."""
         out: list[list[tuple[bytes, Saved]]] = [[] for _ in range(self.count)]
@@ -278,6 +282,7 @@ class Partition:
             out[owner(child, self.count)].append((child, self._blobs[child]))
         return out
 
+    @cycles_paused()
     def accept(self, produced: list[list[tuple[bytes, Saved]]]) -> int:
         """Start the next depth: the new states' snapshots, saved here or sent by other partitions."""
         frontier = self._next_frontier
@@ -384,6 +389,7 @@ class Limits:
         return self.cancelled is not None and self.cancelled()
 
 
+@cycles_paused()
 def bfs(
     scenario: Scenario,
     *,

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tui.explore.bfs import Limits, Progress
+from tui.explore.collector import cycles_paused
 from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.results import OnProgress, SearchResult
 from tui.scenario import Scenario
@@ -146,6 +147,7 @@ class _Search:
         self.run = core_run(scenario)
         self.run.abstraction.symmetry = how.symmetry
 
+    @cycles_paused()
     def explore(self, progress: OnProgress | None) -> tuple[StateGraph, SearchResult]:
         out, stack = self.out, self.stack
         last_tick = self.started

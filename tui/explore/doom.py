@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tui.explore.collector import cycles_paused
 from tui.explore.model import CoreRun, RunState, core_run
 from tui.scenario import Scenario
 
@@ -157,6 +158,7 @@ def _doomed(run: CoreRun) -> bool:
     return run.regional_empty()
 
 
+@cycles_paused()
 def doom_meter(
     scenario: Scenario,
     prefix: Sequence[int] = (),
