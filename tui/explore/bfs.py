@@ -39,6 +39,7 @@ and the outcome they build are one protocol, read together.
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -275,19 +276,24 @@ class Partition:
         return requests, stats
 
     @cycles_paused()
-    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, Saved]]]:
-        """The snapshots other partitions asked for (their new states, reached here), by owner."""
-        out: list[list[tuple[bytes, Saved]]] = [[] for _ in range(self.count)]
+    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, bytes]]]:
+        """The snapshots other partitions asked for (their new states, reached here), by owner.
+
+        Each is pickled here, once, into bytes: the coordinator only passes
+        them on, and bytes cost it nothing to read and write again.
+        """
+        out: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self.count)]
         for child in requests:
-            out[owner(child, self.count)].append((child, self._blobs[child]))
+            blob = pickle.dumps(self._blobs[child], protocol=pickle.HIGHEST_PROTOCOL)
+            out[owner(child, self.count)].append((child, blob))
         return out
 
     @cycles_paused()
-    def accept(self, produced: list[list[tuple[bytes, Saved]]]) -> int:
-        """Start the next depth: the new states' snapshots, saved here or sent by other partitions."""
+    def accept(self, produced: list[list[tuple[bytes, bytes]]]) -> int:
+        """Start the next depth: the new states' snapshots, saved here or sent (pickled) by other partitions."""
         frontier = self._next_frontier
         for batch in produced:
-            frontier.extend(batch)
+            frontier.extend((child, pickle.loads(blob)) for child, blob in batch)
         # Expansion order does not change the result; sorted, it does not depend on arrival order either.
         frontier.sort()
         self.frontier = frontier

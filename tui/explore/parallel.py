@@ -29,6 +29,7 @@ imported only when ``--cluster`` is given, and is an optional extra.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import time
@@ -48,8 +49,14 @@ _PART: Partition | None = None
 
 
 def _start(scenario: Scenario, index: int, count: int, symmetry: bool) -> None:
-    """Executor initializer: this process's partition. Ctrl-C is the coordinator's to handle."""
+    """Executor initializer: this process's partition. Ctrl-C is the coordinator's to handle.
+
+    The process does nothing but its partition's work, so the cycle collector
+    stays off in it for good, also while batches are read and written between
+    calls (see :mod:`tui.explore.collector`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
     global _PART
     _PART = Partition(scenario, index=index, count=count, symmetry=symmetry)
 
