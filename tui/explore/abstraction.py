@@ -51,6 +51,8 @@ class StateAbstraction:
         # A search meets the same few blocks, and each state several times (once per edge into it):
         # their texts and the states' digests are kept, by value, so each is rendered and hashed once.
         self._texts: dict[Any, str] = {}
+        self._others: list[str] = []
+        self._others_of = -1
         self._digests: dict[tuple[Any, ...], bytes] = {}
 
     def forget(self) -> None:
@@ -159,16 +161,22 @@ class StateAbstraction:
             e, c = parked.get(enactor), parked.get(cleanup)
             blocks.append((text((None if e is None else info(e), None if c is None else info(c), requests.get(az))), i))
         blocks.sort()
-        order = tuple(i for _, i in blocks)
+        order = tuple([i for _, i in blocks])
         rename = self._renames.get(order)
         if rename is None:
             rename = self._renames[order] = self._rename(order)
-        others = tuple(
-            sorted((c, info(g)) for c, g in parked.items() if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
-        )
-        key = (self._zones(), others, tuple(b for b, _ in blocks), self._world())
+        others = tuple([(c, info(parked[c])) for c in self._other_names() if c in parked])
+        key = (self._zones(), others, tuple([b for b, _ in blocks]), self._world())
         self._canon, self._canon_at = (key, rename), steps
         return self._canon
+
+    def _other_names(self) -> list[str]:
+        """The components outside the AZ blocks and other than Route 53 (the Planner), sorted by name."""
+        ranks = self.run.controller.ranks  # every component started so far
+        if len(ranks) != self._others_of:
+            self._others = sorted(c for c in ranks if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
+            self._others_of = len(ranks)
+        return self._others
 
     def _rename(self, order: tuple[int, ...]) -> dict[str, str]:
         """The renaming that puts AZ ``order[0]`` first (``#0``), then ``order[1]``, and so on."""

@@ -85,8 +85,9 @@ class CoreController(Controller):
         # Seeded like the base class's streams, so a snapshot's streams are the same either way.
         self.rng: _QuietRandom = _QuietRandom(seed)
         self.choice_rng: _QuietRandom = _QuietRandom(f"choices:{seed}")
-        #: Components whose state a saved state shares: copied before they step (see :meth:`pack`).
-        self._borrowed: set[str] = set()
+        #: Components whose state (and :class:`Proc`) no saved state shares: the others are copied before
+        #: they step (see :meth:`pack`).
+        self._private: set[str] = set()
 
     def spawn(
         self,
@@ -117,11 +118,11 @@ class CoreController(Controller):
 
     def _act(self, name: str) -> Park | None:
         """Run ``name``'s program, on a private copy of its state if a saved state shares it."""
-        borrowed = self._borrowed
-        if name in borrowed:
-            borrowed.discard(name)
+        private = self._private
+        if name not in private:
+            private.add(name)
             proc = self.procs[name]
-            proc.state = plain_copy(proc.state)
+            self.procs[name] = Proc(proc.program, plain_copy(proc.state))  # the shared Proc stays as it was
         return super()._act(name)
 
     def pack(self) -> tuple[Any, ...]:
@@ -130,23 +131,26 @@ class CoreController(Controller):
         :meth:`freeze` keeps gates and components as objects (a snapshot any
         controller can thaw). A search saves and restores tens of thousands of
         states in one run whose ranks, timing and trace never change, so it
-        keeps the gates and one tuple per component (its program and state)
-        and leaves the constant parts out. Programs run inline, inside a
+        keeps the gates and the components (program and state) and leaves
+        the constant parts out. Programs run inline, inside a
         call, so between calls the run is always between steps.
 
         Nothing is copied here: a step changes only the stepping component's
         state (and the world), so component states are shared between the
         run and every state saved from it, and a component's state is copied
-        just before it next steps (:meth:`_act`). A gate changes only when a
+        just before it next steps (:meth:`_act`), in a :class:`Proc` of its
+        own. A gate changes only when a
         signal it waits on comes (:meth:`notify`), so only such gates are
         copied; the others are shared as they are.
         """
-        procs = self.procs
-        gates = tuple(g if g.signal is None else _gate_copy(g) for g in self.parked.values())
-        components = tuple((name, procs[name].program, procs[name].state) for name in self.parked)
-        self._borrowed.update(procs)
-        rngs = tuple(None if not r.drawn else r.getstate() for r in (self.rng, self.choice_rng))
-        return (self.now, self.steps, self.seq, tuple(self.finished), gates, components, rngs)
+        gates = tuple([g if g.signal is None else _gate_copy(g) for g in self.parked.values()])
+        self._private.clear()  # every state is shared with the saved one from now on
+        rngs = (self._rng_state(self.rng), self._rng_state(self.choice_rng))
+        return (self.now, self.steps, self.seq, tuple(self.finished), gates, self.procs.copy(), rngs)
+
+    @staticmethod
+    def _rng_state(stream: _QuietRandom) -> tuple[Any, ...] | None:
+        return stream.getstate() if stream.drawn else None
 
     def unpack(self, packed: tuple[Any, ...], world: World) -> None:
         """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it).
@@ -155,15 +159,15 @@ class CoreController(Controller):
         can be unpacked again.
         """
         self._in_place()
-        now, steps, seq, finished, gates, components, rngs = packed
+        now, steps, seq, finished, gates, procs, rngs = packed
         for stream, state in zip((self.rng, self.choice_rng), rngs, strict=True):
             if state is None:
                 stream.rewind()
             else:
                 stream.setstate(state)
-        procs = {name: Proc(program, state) for name, program, state in components}
-        self._borrowed = set(procs)
-        self.resume(now, steps, seq, set(finished), procs, [g if g.signal is None else _gate_copy(g) for g in gates])
+        self._private = set()
+        own_gates = [g if g.signal is None else _gate_copy(g) for g in gates]
+        self.resume(now, steps, seq, set(finished), procs.copy(), own_gates)
         self.world = world
 
     def restore(self, frozen: dict[str, Any], world: World) -> None:
@@ -177,7 +181,7 @@ class CoreController(Controller):
         self.rng.rewind()
         self.choice_rng.rewind()
         self.world = world
-        self._borrowed = set()
+        self._private = set()
         self.thaw(frozen)
 
     def _in_place(self) -> None:

@@ -24,6 +24,7 @@ them); :func:`tui.explore.exhaustive.exhaustive` makes them exact.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import deque
@@ -239,10 +240,15 @@ class _Search:
         """The sleep set ``component``'s step passes on: earlier siblings and sleepers it commutes with."""
         if not self.how.reduction or not (frame.sleep or frame.done):
             return frozenset()
-        gates = {g.component: g for g in self.run.gates()}
-        chosen = gates[component]
+        parked = self.run.controller.parked
+        chosen = parked[component]
         independent = self.run.commutation.independent
-        return frozenset(t for t in (*frame.sleep, *frame.done) if t in gates and independent(gates[t], chosen))
+        asleep = []
+        for t in (*frame.sleep, *frame.done):
+            gate = parked.get(t)
+            if gate is not None and gate.time < math.inf and independent(gate, chosen):  # runnable and commuting
+                asleep.append(t)
+        return frozenset(asleep)
 
     def _open_state(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str]) -> _Frame:
         """A new frame for the state the run is in: its moves to try, reduced and ordered, and its snapshot."""
