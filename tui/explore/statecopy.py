@@ -58,10 +58,12 @@ def _same(obj: Any) -> Any:
 
 def _copy_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
     out = obj.copy()
-    shared = _SHARED
+    shared, copiers = _SHARED, _COPIERS
     for key, value in out.items():
-        if type(value) not in shared:
-            out[key] = plain_copy(value)
+        kind = type(value)
+        if kind not in shared:
+            copier = copiers.get(kind)
+            out[key] = plain_copy(value) if copier is None else copier(value)
     return out
 
 
