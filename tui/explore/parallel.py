@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from tui.errors import BadInput
 from tui.explore.bfs import BfsOutcome, Limits, Partition, Progress, mask_of, owner, saved
+from tui.explore.collector import cycles_paused
 from tui.explore.model import core_run
 from tui.scenario import Scenario
 
@@ -136,6 +137,7 @@ def _transpose(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
     return [[row[j] for row in rows] for j in range(count)]
 
 
+@cycles_paused()
 def parallel_bfs(
     scenario: Scenario,
     *,

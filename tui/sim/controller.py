@@ -84,6 +84,10 @@ class Gate:
     def key(self) -> tuple[float, int, int]:
         return (self.time, self.rank, self.seq)
 
+    def __reduce__(self) -> tuple[type[Gate], tuple[Any, ...]]:
+        # A constructor call pickles several times faster than the slots protocol (snapshots hold every gate).
+        return (Gate, (self.time, self.rank, self.seq, self.component, self.action, self.signal))
+
 
 #: :meth:`Gate.key` without a Python call per gate.
 _GATE_ORDER = attrgetter("time", "rank", "seq")
@@ -95,6 +99,9 @@ class Proc:
 
     program: Program
     state: Any
+
+    def __reduce__(self) -> tuple[type[Proc], tuple[Any, ...]]:
+        return (Proc, (self.program, self.state))
 
 
 @dataclass(frozen=True)
