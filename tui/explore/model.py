@@ -42,8 +42,7 @@ from tui.sim.simulation import Simulation, Snapshot, thawed
 from tui.sim.trace import Event
 from tui.sim.world import DNS_MILESTONES, World
 
-#: A run's state as a search keeps it (:meth:`CoreRun.save`): the packed controller and the world.
-RunState = tuple[tuple[Any, ...], World]
+RunState = tuple[tuple[Any, ...], World]  # what CoreRun.save keeps: the packed controller and the world
 
 
 class CoreRun:
@@ -124,8 +123,7 @@ class CoreRun:
         eager = self._eager(gates)
         if eager is not None:
             return [eager]
-        idle = self.is_idle_poll
-        return [g.component for g in gates if g.action.kind != "enactor.poll" or not idle(g)]
+        return [g.component for g in gates if g.action.kind != "enactor.poll" or not self.is_idle_poll(g)]
 
     @staticmethod
     def _eager(gates: list[Gate]) -> str | None:
@@ -174,31 +172,14 @@ class CoreRun:
 
     # -- copying ---------------------------------------------------------------------
     def save(self, *, hand_over: bool = False) -> RunState:
-        """This state as a search keeps it per open state, and ships to its workers (pickled).
-
-        Not a :class:`Snapshot`: the controller's part is packed compactly
-        (:meth:`CoreController.pack`), the state is kept as objects rather
-        than bytes (a copy costs a third of a pickle and its reading back:
-        :mod:`tui.explore.statecopy`), and the scenario, which every state of
-        a search shares, is left out. :meth:`load` continues from it in a run
-        of the same scenario.
-
-        ``hand_over`` gives the run's own objects away instead of copying
-        them, for a caller that loads another state (:meth:`load`) before this
-        run takes another step (a breadth-first expansion, once the child is
-        hashed).
-        """
+        """This state as a search keeps it, as objects sharing every value (a third of a pickle's cost:
+        :mod:`tui.explore.statecopy`), without the scenario. ``hand_over`` gives the run's own world away
+        uncopied, for a caller that loads another state before this run steps again."""
         return self.controller.pack(), self.world if hand_over else plain_copy(self.world)
 
     def load(self, state: RunState, *, own: bool = False) -> None:
-        """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run.
-
-        ``own`` takes the saved objects over instead of copying them, for
-        the last time a search restores that state (it must not be loaded again).
-        """
-        packed, world = state
-        if not own:
-            world = plain_copy(world)
+        """Continue from a :meth:`save`'d state in this very run; ``own``: its last use, taken over uncopied."""
+        packed, world = state[0], state[1] if own else plain_copy(state[1])
         world.attach(self.world.scenario)
         self.controller.unpack(packed, world)
         self.world = world
