@@ -25,8 +25,8 @@ from tui.sim.controller import Gate
 if TYPE_CHECKING:
     from tui.explore.model import CoreRun
 
-#: Texts and digests kept by value (some 200 bytes each) before the caches start again empty.
-_MAX_KEPT = 500_000
+#: Texts and digests kept by value (some 600 bytes each) before the caches start again empty.
+_MAX_KEPT = 100_000
 
 
 def _digest(text: str) -> bytes:
