@@ -80,8 +80,9 @@ class StateGraph:
 
     def add_state(self, fp: bytes, violations: frozenset[str], before: frozenset[str]) -> None:
         self.violations.setdefault(fp, violations)
-        for name in violations - before:
-            self.first_violations.setdefault(name, set()).add(fp)
+        if violations != before:
+            for name in violations - before:
+                self.first_violations.setdefault(name, set()).add(fp)
 
     def add_edge(self, parent: bytes, component: str, child: bytes) -> None:
         self.edges.setdefault(parent, {})[component] = child
@@ -213,7 +214,7 @@ class _Search:
             viol = run.violations()
             graph.add_edge(frame.fp, frame.names.get(component, component), fp)
             graph.add_state(fp, viol, frame.violations)
-            if viol - frame.violations and out.first_counterexample_s is None:
+            if viol != frame.violations and viol - frame.violations and out.first_counterexample_s is None:
                 out.first_counterexample_s = time.perf_counter() - self.started
                 if self.how.stop_at_first:
                     return True

@@ -70,10 +70,12 @@ class CoreRun:
     # -- what can move ---------------------------------------------------------
     def pending(self) -> list[Gate]:
         """Every parked gate, in the controller's order; cached until the next step."""
-        if self._cached_at != self.controller.steps:
+        steps = self.controller.steps
+        if self._cached_at != steps:
+            inf = math.inf
             self._pending = self.controller.pending()
-            self._gates = [g for g in self._pending if g.time < math.inf]
-            self._cached_at = self.controller.steps
+            self._gates = [g for g in self._pending if g.time < inf]
+            self._cached_at = steps
         return self._pending
 
     def gates(self) -> list[Gate]:
