@@ -25,6 +25,13 @@ from tui.sim.controller import Gate
 if TYPE_CHECKING:
     from tui.explore.model import CoreRun
 
+#: Texts and digests kept by value (some 600 bytes each) before the caches start again empty.
+_MAX_KEPT = 100_000
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
 
 class StateAbstraction:
     """A run's state as a search compares states: the text, its digest, and the AZ renaming.
@@ -38,18 +45,52 @@ class StateAbstraction:
         #: Identify states that differ only by which AZ is which.
         self.symmetry = True
         self._blocks = [(az, f"enactor/{az}", f"cleanup/{az}") for az in run.azs]
-        self._canon: tuple[str, dict[str, str]] | None = None
+        self._canon: tuple[tuple[Any, ...], dict[str, str]] | None = None
         self._canon_at = -1
         self._renames: dict[tuple[int, ...], dict[str, str]] = {}
+        # A search meets the same few blocks, and each state several times (once per edge into it):
+        # their texts and the states' digests are kept, by value, so each is rendered and hashed once.
+        self._texts: dict[Any, str] = {}
+        self._others: list[str] = []
+        self._others_of = -1
+        self._digests: dict[tuple[Any, ...], bytes] = {}
 
     def forget(self) -> None:
         """The run now stands in another state with perhaps the same step count: work it out anew."""
         self._canon_at = -1
 
     def fingerprint(self) -> bytes:
-        """A digest of :meth:`abstract_state` (of :meth:`canonical`'s text with symmetry on)."""
-        text = self.canonical()[0] if self.symmetry else repr(self.abstract_state())
-        return hashlib.blake2b(text.encode(), digest_size=16).digest()
+        """A digest of :meth:`abstract_state` (of :meth:`canonical`'s text with symmetry on).
+
+        With symmetry the digest of a canonical form met before is looked up
+        rather than rendered and hashed again (the form's parts are plain
+        values, so equal forms have equal texts).
+        """
+        if not self.symmetry:
+            return _digest(repr(self.abstract_state()))
+        key = self.canonical()[0]
+        digests = self._digests
+        known = digests.get(key)
+        if known is None:
+            if len(digests) >= _MAX_KEPT:
+                digests.clear()
+            known = digests[key] = _digest(self._text(key))
+        return known
+
+    def _text(self, key: tuple[Any, ...]) -> str:
+        """The canonical form's text: the parts' texts joined (what the digest is of)."""
+        zones, others, blocks, world = key
+        return "|".join((self._repr(zones), repr(list(others)), *blocks, self._repr(world)))
+
+    def _repr(self, value: Any) -> str:
+        """``repr(value)``, rendered once per value."""
+        texts = self._texts
+        text = texts.get(value)
+        if text is None:
+            if len(texts) >= _MAX_KEPT:
+                texts.clear()
+            text = texts[value] = repr(value)
+        return text
 
     def _gate_info(self, gate: Gate) -> tuple[Any, ...]:
         """A gate as the abstraction sees it: action, waiting on a signal, locals not in the action."""
@@ -93,8 +134,8 @@ class StateAbstraction:
         requests = tuple(sorted(self.run.world.cleanup_requests.items()))
         return (self._zones(), gates, requests, self._world())
 
-    def canonical(self) -> tuple[str, dict[str, str]]:
-        """The abstract state up to renaming Availability Zones, as text, and the renaming used.
+    def canonical(self) -> tuple[tuple[Any, ...], dict[str, str]]:
+        """The abstract state up to renaming Availability Zones, as a canonical form, and the renaming used.
 
         The Enactors (each with its clean-up) run the same code and differ
         only by name, which nothing in the core reads (the lock holder's name
@@ -104,28 +145,38 @@ class StateAbstraction:
         states that differ by a permutation of AZs hash the same. Sorting
         by any total order of the blocks gives the same classes; sorting by
         their ``repr`` needs no order between unlike values, and the sorted
-        texts are the state's text as they are (it is hashed on every step,
-        so each part is rendered once).
+        texts are the blocks of the state's text as they are. The form is
+        (zones, the other components' gates, the blocks' texts in order, the
+        world's part); :meth:`fingerprint` digests its text.
         """
-        if self._canon_at == self.run.controller.steps and self._canon is not None:
+        steps = self.run.controller.steps
+        if self._canon_at == steps and self._canon is not None:
             return self._canon
         parked = self.run.controller.parked
         info = self._gate_info
         requests = self.run.world.cleanup_requests
+        text = self._repr
         blocks = []
         for i, (az, enactor, cleanup) in enumerate(self._blocks):
             e, c = parked.get(enactor), parked.get(cleanup)
-            block = (None if e is None else info(e), None if c is None else info(c), requests.get(az))
-            blocks.append((repr(block), i))
+            blocks.append((text((None if e is None else info(e), None if c is None else info(c), requests.get(az))), i))
         blocks.sort()
-        order = tuple(i for _, i in blocks)
+        order = tuple([i for _, i in blocks])
         rename = self._renames.get(order)
         if rename is None:
             rename = self._renames[order] = self._rename(order)
-        others = sorted((c, info(g)) for c, g in parked.items() if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
-        text = "|".join((repr(self._zones()), repr(others), *(b for b, _ in blocks), repr(self._world())))
-        self._canon, self._canon_at = (text, rename), self.run.controller.steps
+        others = tuple([(c, info(parked[c])) for c in self._other_names() if c in parked])
+        key = (self._zones(), others, tuple([b for b, _ in blocks]), self._world())
+        self._canon, self._canon_at = (key, rename), steps
         return self._canon
+
+    def _other_names(self) -> list[str]:
+        """The components outside the AZ blocks and other than Route 53 (the Planner), sorted by name."""
+        ranks = self.run.controller.ranks  # every component started so far
+        if len(ranks) != self._others_of:
+            self._others = sorted(c for c in ranks if c != INVISIBLE and not c.startswith(CORE_PREFIXES))
+            self._others_of = len(ranks)
+        return self._others
 
     def _rename(self, order: tuple[int, ...]) -> dict[str, str]:
         """The renaming that puts AZ ``order[0]`` first (``#0``), then ``order[1]``, and so on."""

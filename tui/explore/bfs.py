@@ -39,11 +39,13 @@ and the outcome they build are one protocol, read together.
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.explore.model import CoreRun, core_run
+from tui.explore.collector import cycles_paused
+from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.scope import EXPLORED_INVARIANTS
 from tui.scenario import Scenario
 
@@ -67,9 +69,9 @@ def owner(fp: bytes, count: int) -> int:
     return int.from_bytes(fp[:8], "big") % count if count > 1 else 0
 
 
-#: A state as a search keeps it: the run's snapshot (:meth:`CoreRun.save`) and its AZ renaming, so that
-#: expanding it names its moves without working out its canonical form again.
-Saved = tuple[bytes, dict[str, str]]
+#: A state as a search keeps it: the run's state (:meth:`CoreRun.save`), its AZ renaming and its moves, so
+#: that expanding it names its moves without working out its canonical form or its moves again.
+Saved = tuple[RunState, dict[str, str], list[str]]
 
 #: A state reached at the next depth, as its owner hears of it:
 #: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator).
@@ -161,6 +163,7 @@ class Partition:
         self._done = 0
 
     # -- one depth ---------------------------------------------------------------------------
+    @cycles_paused()
     def expand(
         self,
         stop: Callable[[], bool] | None = None,
@@ -185,12 +188,10 @@ class Partition:
             if (stop is not None and stop()) or (deadline is not None and time.perf_counter() >= deadline):
                 stats.stopped = True
                 break
-            fp, (blob, rename) = self.frontier[self._done]
+            fp, (blob, rename, moves) = self.frontier[self._done]
             self._done += 1
             if deep or fp in self.marked:
                 continue
-            run.load(blob)
-            moves = run.moves()
             stats.expanded += 1
             if not moves:
                 self.ended.add(fp)
@@ -198,9 +199,9 @@ class Partition:
             names = [rename.get(c, c) for c in moves]
             before = self.visited[fp].violations
             edges = self.edges.setdefault(fp, {}) if self.keep_edges else None
+            last = len(moves) - 1
             for i, component in enumerate(moves):
-                if i:
-                    run.load(blob)
+                run.load(blob, own=i == last)  # the last move takes the snapshot over
                 run.advance_now(component)
                 stats.transitions += 1
                 child = run.fingerprint()
@@ -218,12 +219,13 @@ class Partition:
                     child not in keys or (fp, name) < keys[child]
                 ):
                     keys[child] = (fp, name)
-                    blobs[child] = saved(run)
+                    blobs[child] = saved(run, hand_over=True)  # the next move loads another state
                 out[home].append((child, fp, name, viol, viol & ~before, marked, self.index))
             if tick is not None and stats.expanded % 64 == 0:
                 tick(stats)
         return out, stats
 
+    @cycles_paused()
     def merge(self, arrivals: list[list[Arrival]]) -> tuple[list[list[bytes]], LevelStats]:
         """Take in what every partition reached for this one; the snapshots to ask each generator for.
 
@@ -273,18 +275,25 @@ class Partition:
         self._next_frontier = frontier
         return requests, stats
 
-    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, Saved]]]:
-        """The snapshots other partitions asked for (their new states, reached here), by owner."""
-        out: list[list[tuple[bytes, Saved]]] = [[] for _ in range(self.count)]
+    @cycles_paused()
+    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, bytes]]]:
+        """The snapshots other partitions asked for (their new states, reached here), by owner.
+
+        Each is pickled here, once, into bytes: the coordinator only passes
+        them on, and bytes cost it nothing to read and write again.
+        """
+        out: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self.count)]
         for child in requests:
-            out[owner(child, self.count)].append((child, self._blobs[child]))
+            blob = pickle.dumps(self._blobs[child], protocol=pickle.HIGHEST_PROTOCOL)
+            out[owner(child, self.count)].append((child, blob))
         return out
 
-    def accept(self, produced: list[list[tuple[bytes, Saved]]]) -> int:
-        """Start the next depth: the new states' snapshots, saved here or sent by other partitions."""
+    @cycles_paused()
+    def accept(self, produced: list[list[tuple[bytes, bytes]]]) -> int:
+        """Start the next depth: the new states' snapshots, saved here or sent (pickled) by other partitions."""
         frontier = self._next_frontier
         for batch in produced:
-            frontier.extend(batch)
+            frontier.extend((child, pickle.loads(blob)) for child, blob in batch)
         # Expansion order does not change the result; sorted, it does not depend on arrival order either.
         frontier.sort()
         self.frontier = frontier
@@ -309,9 +318,14 @@ class Partition:
         return dict(self.first)
 
 
-def saved(run: CoreRun) -> Saved:
-    """The run's state as a search keeps it (its renaming is already worked out: the fingerprint needed it)."""
-    return run.save(), (run.abstraction.canonical()[1] if run.abstraction.symmetry else {})
+def saved(run: CoreRun, *, hand_over: bool = False) -> Saved:
+    """The run's state as a search keeps it, with its renaming and its moves (both worked out already or soon).
+
+    ``hand_over``: the run's own objects go into it (see :meth:`CoreRun.save`).
+    """
+    rename = run.abstraction.canonical()[1] if run.abstraction.symmetry else {}
+    moves = run.moves()
+    return run.save(hand_over=hand_over), rename, moves
 
 
 @dataclass
@@ -381,6 +395,7 @@ class Limits:
         return self.cancelled is not None and self.cancelled()
 
 
+@cycles_paused()
 def bfs(
     scenario: Scenario,
     *,

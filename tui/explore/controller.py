@@ -14,8 +14,9 @@ import random
 from typing import Any
 
 from tui.explore.scope import is_core
+from tui.explore.statecopy import plain_copy
 from tui.sim.actions import START, Action
-from tui.sim.controller import Choice, Controller, Gate, Proc, Program, SimulationError
+from tui.sim.controller import Choice, Controller, Gate, Park, Proc, Program, SimulationError
 from tui.sim.trace import Event, Trace, TraceState
 from tui.sim.world import World
 
@@ -84,6 +85,9 @@ class CoreController(Controller):
         # Seeded like the base class's streams, so a snapshot's streams are the same either way.
         self.rng: _QuietRandom = _QuietRandom(seed)
         self.choice_rng: _QuietRandom = _QuietRandom(f"choices:{seed}")
+        #: Components whose state (and :class:`Proc`) no saved state shares: the others are copied before
+        #: they step (see :meth:`pack`).
+        self._private: set[str] = set()
 
     def spawn(
         self,
@@ -112,51 +116,58 @@ class CoreController(Controller):
         self.now += self.tick
         self.turn_named(name)
 
+    def _act(self, name: str) -> Park | None:
+        """Run ``name``'s program, on a private copy of its state if a saved state shares it."""
+        private = self._private
+        if name not in private:
+            private.add(name)
+            proc = self.procs[name]
+            self.procs[name] = Proc(proc.program, plain_copy(proc.state))  # the shared Proc stays as it was
+        return super()._act(name)
+
     def pack(self) -> tuple[Any, ...]:
         """What a search state needs of the controller, as flat tuples: :meth:`unpack` continues from it.
 
         :meth:`freeze` keeps gates and components as objects (a snapshot any
-        controller can thaw); pickled, each costs a reduce call and a
-        constructor call. A search saves and restores tens of thousands of
+        controller can thaw). A search saves and restores tens of thousands of
         states in one run whose ranks, timing and trace never change, so it
-        keeps one tuple per component instead (its program, state and gate)
-        and leaves the constant parts out: a third less to pickle. Programs
-        run inline, inside a call, so between calls the run is always
-        between steps.
+        keeps the gates and the components (program and state) and leaves
+        the constant parts out. Programs run inline, inside a
+        call, so between calls the run is always between steps.
+
+        Nothing is copied here: a step changes only the stepping component's
+        state (and the world), so component states are shared between the
+        run and every state saved from it, and a component's state is copied
+        just before it next steps (:meth:`_act`), in a :class:`Proc` of its
+        own. A gate changes only when a
+        signal it waits on comes (:meth:`notify`), so only such gates are
+        copied; the others are shared as they are.
         """
-        procs = self.procs
-        entries = tuple(
-            (
-                name,
-                procs[name].program,
-                procs[name].state,
-                g.time,
-                g.rank,
-                g.seq,
-                g.action.kind,
-                g.action.args,
-                g.signal,
-            )
-            for name, g in self.parked.items()
-        )
-        rngs = tuple(None if not r.drawn else r.getstate() for r in (self.rng, self.choice_rng))
-        return (self.now, self.steps, self.seq, tuple(self.finished), entries, rngs)
+        gates = tuple([g if g.signal is None else _gate_copy(g) for g in self.parked.values()])
+        self._private.clear()  # every state is shared with the saved one from now on
+        rngs = (self._rng_state(self.rng), self._rng_state(self.choice_rng))
+        return (self.now, self.steps, self.seq, tuple(self.finished), gates, self.procs.copy(), rngs)
+
+    @staticmethod
+    def _rng_state(stream: _QuietRandom) -> tuple[Any, ...] | None:
+        return stream.getstate() if stream.drawn else None
 
     def unpack(self, packed: tuple[Any, ...], world: World) -> None:
-        """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it)."""
+        """Continue from :meth:`pack`'s data in this controller (the one that packed it, or one like it).
+
+        ``packed`` is not changed: states and gates are shared as :meth:`pack` says, so it
+        can be unpacked again.
+        """
         self._in_place()
-        now, steps, seq, finished, entries, rngs = packed
+        now, steps, seq, finished, gates, procs, rngs = packed
         for stream, state in zip((self.rng, self.choice_rng), rngs, strict=True):
             if state is None:
                 stream.rewind()
             else:
                 stream.setstate(state)
-        procs: dict[str, Proc] = {}
-        gates: list[Gate] = []
-        for name, program, state, time, rank, gate_seq, kind, args, signal in entries:
-            procs[name] = Proc(program, state)
-            gates.append(Gate(time, rank, gate_seq, name, Action(kind, args), signal))
-        self.resume(now, steps, seq, set(finished), procs, gates)
+        self._private = set()
+        own_gates = [g if g.signal is None else _gate_copy(g) for g in gates]
+        self.resume(now, steps, seq, set(finished), procs.copy(), own_gates)
         self.world = world
 
     def restore(self, frozen: dict[str, Any], world: World) -> None:
@@ -170,6 +181,7 @@ class CoreController(Controller):
         self.rng.rewind()
         self.choice_rng.rewind()
         self.world = world
+        self._private = set()
         self.thaw(frozen)
 
     def _in_place(self) -> None:
@@ -178,15 +190,23 @@ class CoreController(Controller):
             raise SimulationError("only a run without a kept trace can be restored in place")
 
 
+def _gate_copy(gate: Gate) -> Gate:
+    return Gate(gate.time, gate.rank, gate.seq, gate.component, gate.action, gate.signal)
+
+
 class ListenOnlyTrace(Trace):
     """A trace that only forwards events to listeners: a search needs no history and no hash."""
 
     def __init__(self, state: TraceState | None = None) -> None:
         super().__init__(state)
 
-    def add(self, time: float, step: int, component: str, kind: str, data: dict[str, Any]) -> Event:
+    def add(self, time: float, step: int, component: str, kind: str, data: dict[str, Any]) -> Event | None:  # type: ignore[override]
+        """The event for the listeners; without any (a search), no event is made at all."""
+        listeners = self._listeners
+        if not listeners:
+            return None
         event = Event(time, step, component, kind, data)
-        for listener in self._listeners:
+        for listener in listeners:
             listener(event)
         return event
 

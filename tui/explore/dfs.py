@@ -24,6 +24,7 @@ them); :func:`tui.explore.exhaustive.exhaustive` makes them exact.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import deque
@@ -31,7 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tui.explore.bfs import Limits, Progress
-from tui.explore.model import CoreRun, core_run
+from tui.explore.collector import cycles_paused
+from tui.explore.model import CoreRun, RunState, core_run
 from tui.explore.results import OnProgress, SearchResult
 from tui.scenario import Scenario
 
@@ -78,8 +80,9 @@ class StateGraph:
 
     def add_state(self, fp: bytes, violations: frozenset[str], before: frozenset[str]) -> None:
         self.violations.setdefault(fp, violations)
-        for name in violations - before:
-            self.first_violations.setdefault(name, set()).add(fp)
+        if violations != before:
+            for name in violations - before:
+                self.first_violations.setdefault(name, set()).add(fp)
 
     def add_edge(self, parent: bytes, component: str, child: bytes) -> None:
         self.edges.setdefault(parent, {})[component] = child
@@ -108,7 +111,7 @@ class _Frame:
     done: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # component -> its name in the canonical frame
-    blob: bytes | None = None  # the run in this state, while more than one move is left to try from it
+    blob: RunState | None = None  # the run in this state, while more than one move is left to try from it
 
 
 async def explore_graph(
@@ -139,26 +142,30 @@ class _Search:
         self.visited: dict[bytes, frozenset[str]] = {}
         self.depth_seen: dict[bytes, int] = {}
         self.stack: list[_Frame] = []
+        #: How many times each state is on the stack.
+        self.on_path: dict[bytes, int] = {}
         self.path: list[str] = []
         self.started = time.perf_counter()
         self.run = core_run(scenario)
         self.run.abstraction.symmetry = how.symmetry
 
+    @cycles_paused()
     def explore(self, progress: OnProgress | None) -> tuple[StateGraph, SearchResult]:
         out, stack = self.out, self.stack
         last_tick = self.started
         while not self._stopped():
             out.runs += 1
             if stack:
-                blob = stack[-1].blob
-                assert blob is not None
-                self.run.load(blob)
+                top = stack[-1]
+                assert top.blob is not None
+                # The last move to try from it: the snapshot is not needed again, so it is taken, not copied.
+                self.run.load(top.blob, own=len(top.todo) == 1 and not top.postponed)
             else:
                 self._enter_root()
             if self._descend():
                 break  # stopped at the first violation
             while stack and not stack[-1].todo:
-                stack.pop()
+                self._leave(stack.pop())
                 if self.path:
                     self.path.pop()
             if progress is not None and time.perf_counter() - last_tick >= 0.2:
@@ -188,7 +195,7 @@ class _Search:
         viol = run.violations()
         self.graph.root = fp
         self.graph.add_state(fp, viol, frozenset())
-        self.stack.append(self._open_state(fp, frozenset(), viol, set()))
+        self._enter(self._open_state(fp, frozenset(), viol))
 
     def _descend(self) -> bool:
         """Go down from the top state while it has moves to try; True if stopped at the first violation."""
@@ -207,32 +214,49 @@ class _Search:
             viol = run.violations()
             graph.add_edge(frame.fp, frame.names.get(component, component), fp)
             graph.add_state(fp, viol, frame.violations)
-            if viol - frame.violations and out.first_counterexample_s is None:
+            if viol != frame.violations and viol - frame.violations and out.first_counterexample_s is None:
                 out.first_counterexample_s = time.perf_counter() - self.started
                 if self.how.stop_at_first:
                     return True
-            on_path = {f.fp for f in stack}
-            if fp in on_path and frame.postponed:
+            if frame.postponed and fp in self.on_path:
                 # A cycle closes: nothing may be postponed around it for ever.
                 frame.todo.extend(frame.postponed)
                 frame.postponed = []
-            stack.append(self._open_state(fp, sleep, viol, on_path))
+            self._enter(self._open_state(fp, sleep, viol))
         return False
+
+    def _enter(self, frame: _Frame) -> None:
+        """Push ``frame``; the states on the stack are counted, to tell a cycle without a pass over the stack."""
+        self.stack.append(frame)
+        self.on_path[frame.fp] = self.on_path.get(frame.fp, 0) + 1
+
+    def _leave(self, frame: _Frame) -> None:
+        left = self.on_path[frame.fp] - 1
+        if left:
+            self.on_path[frame.fp] = left
+        else:
+            del self.on_path[frame.fp]
 
     def _sleep_after(self, frame: _Frame, component: str) -> frozenset[str]:
         """The sleep set ``component``'s step passes on: earlier siblings and sleepers it commutes with."""
-        if not self.how.reduction:
+        if not self.how.reduction or not (frame.sleep or frame.done):
             return frozenset()
-        gates = {g.component: g for g in self.run.gates()}
-        chosen = gates[component]
+        parked = self.run.controller.parked
+        chosen = parked[component]
         independent = self.run.commutation.independent
-        return frozenset(t for t in (*frame.sleep, *frame.done) if t in gates and independent(gates[t], chosen))
+        asleep = []
+        for t in (*frame.sleep, *frame.done):
+            gate = parked.get(t)
+            if gate is not None and gate.time < math.inf and independent(gate, chosen):  # runnable and commuting
+                asleep.append(t)
+        return frozenset(asleep)
 
-    def _open_state(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+    def _open_state(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str]) -> _Frame:
         """A new frame for the state the run is in: its moves to try, reduced and ordered, and its snapshot."""
         run, how = self.run, self.how
-        frame = self._frame(fp, sleep, viol, on_path)
-        frame.names = {g.component: run.abstraction.canonical_name(g.component) for g in run.gates()}
+        frame = self._frame(fp, sleep, viol)
+        # Names of moves in the canonical frame: the renaming the fingerprint used (none without symmetry).
+        frame.names = run.abstraction.canonical()[1] if how.symmetry else {}
         if how.reduction and frame.todo:
             frame.todo, frame.postponed = run.commutation.persistent(run.gates(), frame.todo)
         if how.order_seed is not None:
@@ -241,7 +265,7 @@ class _Search:
             frame.blob = run.save()
         return frame
 
-    def _frame(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str], on_path: set[bytes]) -> _Frame:
+    def _frame(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str]) -> _Frame:
         """The moves to try from here: none if seen (with a sleep set no smaller) or out of bounds."""
         run, how, graph, visited = self.run, self.how, self.graph, self.visited
         order = run.moves()
@@ -257,7 +281,7 @@ class _Search:
         horizon = how.horizon
         if not how.hashing:
             visited.setdefault(fp, frozenset())
-            blocked = fp in on_path or (horizon is not None and depth >= horizon)
+            blocked = fp in self.on_path or (horizon is not None and depth >= horizon)
             return _Frame(fp, [] if blocked else order, sleep, viol)
         if horizon is not None:
             if depth >= horizon:
@@ -267,14 +291,14 @@ class _Search:
             if depth < self.depth_seen.get(fp, horizon + 1):
                 visited.pop(fp, None)  # seen only deeper: explore again with more budget
                 self.depth_seen[fp] = depth
-        canonical_name = run.abstraction.canonical_name
-        canon = frozenset(canonical_name(c) for c in sleep)
+        rename = run.abstraction.canonical()[1] if how.symmetry else {}
+        canon = frozenset(rename.get(c, c) for c in sleep) if sleep else sleep
         if fp in visited:
             old = visited[fp]
             if old <= canon:
                 return _Frame(fp, [], sleep, viol)
             visited[fp] = old & canon
-            todo = [c for c in order if canonical_name(c) in old and c not in sleep]
+            todo = [c for c in order if rename.get(c, c) in old and c not in sleep]
             return _Frame(fp, todo, sleep, viol)
         visited[fp] = canon
         return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)

@@ -23,7 +23,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tui.explore.model import CoreRun, core_run
+from tui.explore.collector import cycles_paused
+from tui.explore.model import CoreRun, RunState, core_run
 from tui.scenario import Scenario
 
 EVERY, SOME, NONE = "every", "some", "none"
@@ -87,7 +88,7 @@ class DoomGraph:
         self.run = core_run(scenario)
         self.edges: dict[bytes, dict[str, bytes]] = {}
         self.doomed: set[bytes] = set()
-        self.blobs: dict[bytes, bytes] = {}
+        self.blobs: dict[bytes, RunState] = {}
         self.lock = threading.Lock()
 
     def size(self) -> int:
@@ -103,13 +104,13 @@ class DoomGraph:
         self._note(fp, run)
         return fp, run
 
-    def _note(self, fp: bytes, run: CoreRun) -> None:
+    def _note(self, fp: bytes, run: CoreRun, *, hand_over: bool = False) -> None:
         if fp in self.edges or fp in self.blobs or fp in self.doomed:
             return
         if _doomed(run):
             self.doomed.add(fp)
         else:
-            self.blobs[fp] = run.save()
+            self.blobs[fp] = run.save(hand_over=hand_over)
 
     def children(self, fp: bytes) -> dict[str, bytes]:
         """The state's edges, by canonical move: known, or found now by stepping each move from its snapshot."""
@@ -122,13 +123,14 @@ class DoomGraph:
         moves = run.moves()
         names = [run.abstraction.canonical_name(c) for c in moves]
         out: dict[str, bytes] = {}
+        last = len(moves) - 1
         for i, component in enumerate(moves):
             if i:
-                run.load(blob)
+                run.load(blob, own=i == last)  # the last move takes the snapshot over
             run.advance_now(component)
             child = run.fingerprint()
             out[names[i]] = child
-            self._note(child, run)
+            self._note(child, run, hand_over=True)  # the next move loads another state
         self.edges[fp] = out
         return out
 
@@ -156,6 +158,7 @@ def _doomed(run: CoreRun) -> bool:
     return run.regional_empty()
 
 
+@cycles_paused()
 def doom_meter(
     scenario: Scenario,
     prefix: Sequence[int] = (),

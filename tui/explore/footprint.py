@@ -45,6 +45,8 @@ class Commutation:
         self.azs = azs
         self._footprints: dict[tuple[str, Action], Footprint] = {}
         self._independent: dict[tuple[str, Action, str, Action], bool] = {}
+        self._futures: dict[str, Footprint | None] = {}
+        self._waits: dict[tuple[str, str, Action], bool] = {}
 
     def footprint(self, gate: Gate) -> Footprint:
         """Resources the component's next atomic action may touch, read off its structured action.
@@ -93,22 +95,31 @@ class Commutation:
         )
         return Footprint(everything, everything)
 
-    def _future(self, gate: Gate) -> Footprint | None:
+    def _future(self, component: str) -> Footprint | None:
         """Everything a postponable component could still touch, or None if it is not postponable.
 
         Only the Planner (it only ever writes ``plans``) and the clean-ups
         (pop their own request, read aliases, delete trees) have a future small
         enough to be worth it; an Enactor's future is everything.
         """
-        if gate.component == "planner":
+        if component == "planner":
             return Footprint(frozenset(), frozenset({"plans"}))
-        if gate.component.startswith("cleanup/"):
-            own = f"cleanup:{gate.component.split('/', 1)[1]}"
+        if component.startswith("cleanup/"):
+            own = f"cleanup:{component.split('/', 1)[1]}"
             return Footprint(
                 frozenset(f"alias:{e}" for e in self.endpoints),
                 frozenset({own} | {f"trees:{e}" for e in self.endpoints}),
             )
         return None
+
+    def _may_wait_for(self, component: str, other: Gate) -> bool:
+        """Does nothing ``component`` (whose future is known) could ever do conflict with ``other``'s next step?"""
+        key = (component, other.component, other.action)
+        known = self._waits.get(key)
+        if known is None:
+            future = self._futures[component]
+            known = self._waits[key] = future is not None and not future.conflicts(self.footprint(other))
+        return known
 
     def persistent(self, runnable: list[Gate], moves: list[str]) -> tuple[list[str], list[str]]:
         """Split ``moves`` into a persistent set to explore and the moves it may postpone.
@@ -118,14 +129,14 @@ class Commutation:
         they have seen (a new plan would wake them): then every interleaving
         that moves it first has an equivalent one that moves it later.
         """
-        gates = {g.component: g for g in runnable}
         postponed = []
+        futures = self._futures
         for component in moves:
-            future = self._future(gates[component])
-            if future is None:
-                continue
-            others = [g for name, g in gates.items() if name != component]
-            if not any(future.conflicts(self.footprint(g)) for g in others):
+            if component not in futures:
+                futures[component] = self._future(component)
+            if futures[component] is None:
+                continue  # never postponable
+            if all(self._may_wait_for(component, g) for g in runnable if g.component != component):
                 postponed.append(component)
         if not postponed:
             return moves, []

@@ -26,11 +26,13 @@ import math
 import pickle
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from tui.explore.abstraction import StateAbstraction
 from tui.explore.controller import CoreController
 from tui.explore.footprint import Commutation
 from tui.explore.scope import EXPLORED_INVARIANTS, INVISIBLE, core_scenario
+from tui.explore.statecopy import plain_copy
 from tui.scenario import Scenario
 from tui.sim.build import install_all
 from tui.sim.components.enactor import EnactorState
@@ -39,6 +41,8 @@ from tui.sim.policies import Manual
 from tui.sim.simulation import Simulation, Snapshot, thawed
 from tui.sim.trace import Event
 from tui.sim.world import DNS_MILESTONES, World
+
+RunState = tuple[tuple[Any, ...], World]  # what CoreRun.save keeps: the packed controller and the world
 
 
 class CoreRun:
@@ -66,10 +70,12 @@ class CoreRun:
     # -- what can move ---------------------------------------------------------
     def pending(self) -> list[Gate]:
         """Every parked gate, in the controller's order; cached until the next step."""
-        if self._cached_at != self.controller.steps:
+        steps = self.controller.steps
+        if self._cached_at != steps:
+            inf = math.inf
             self._pending = self.controller.pending()
-            self._gates = [g for g in self._pending if g.time < math.inf]
-            self._cached_at = self.controller.steps
+            self._gates = [g for g in self._pending if g.time < inf]
+            self._cached_at = steps
         return self._pending
 
     def gates(self) -> list[Gate]:
@@ -119,7 +125,7 @@ class CoreRun:
         eager = self._eager(gates)
         if eager is not None:
             return [eager]
-        return [g.component for g in gates if not self.is_idle_poll(g)]
+        return [g.component for g in gates if g.action.kind != "enactor.poll" or not self.is_idle_poll(g)]
 
     @staticmethod
     def _eager(gates: list[Gate]) -> str | None:
@@ -167,20 +173,15 @@ class CoreRun:
         self.advance_now(component, log)
 
     # -- copying ---------------------------------------------------------------------
-    def save(self) -> bytes:
-        """This state as bytes, what a search keeps per open state and ships to its workers.
+    def save(self, *, hand_over: bool = False) -> RunState:
+        """This state as a search keeps it, as objects sharing every value (a third of a pickle's cost:
+        :mod:`tui.explore.statecopy`), without the scenario. ``hand_over`` gives the run's own world away
+        uncopied, for a caller that loads another state before this run steps again."""
+        return self.controller.pack(), self.world if hand_over else plain_copy(self.world)
 
-        Not a :class:`Snapshot`'s blob: the controller's part is packed
-        compactly (:meth:`CoreController.pack`), and every state of the search
-        shares the scenario, which a snapshot would carry along when pickled.
-        :meth:`load` continues from it in a run of the same scenario.
-        """
-        packed = self.controller.pack()
-        return pickle.dumps((packed, self.world), protocol=pickle.HIGHEST_PROTOCOL)
-
-    def load(self, blob: bytes) -> None:
-        """Continue from a :meth:`save`'d state of the same scenario and seed, in this very run."""
-        packed, world = pickle.loads(blob)
+    def load(self, state: RunState, *, own: bool = False) -> None:
+        """Continue from a :meth:`save`'d state in this very run; ``own``: its last use, taken over uncopied."""
+        packed, world = state[0], state[1] if own else plain_copy(state[1])
         world.attach(self.world.scenario)
         self.controller.unpack(packed, world)
         self.world = world
@@ -309,8 +310,8 @@ def lean_world(world: World) -> World:
     The explorer's controller never starts a cascade component, and no
     component of the DNS core reads or writes ``world.flags``, nor any
     milestone or health lane but the DNS ones; yet the cascade's entries are
-    most of a world's objects, and a search pickles the world for every state
-    it keeps and unpickles it for every step it takes. Milestones and lanes are
+    most of a world's objects, and a search copies the world for every state
+    it keeps and restores it for every step it takes. Milestones and lanes are
     looked up with ``get`` and set on first use, so the core behaves the same
     without the others (a test walks both worlds side by side).
     """

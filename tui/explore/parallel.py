@@ -29,6 +29,7 @@ imported only when ``--cluster`` is given, and is an optional extra.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import time
@@ -38,6 +39,7 @@ from typing import Any, Protocol
 
 from tui.errors import BadInput
 from tui.explore.bfs import BfsOutcome, Limits, Partition, Progress, mask_of, owner, saved
+from tui.explore.collector import cycles_paused
 from tui.explore.model import core_run
 from tui.scenario import Scenario
 
@@ -48,8 +50,14 @@ _PART: Partition | None = None
 
 
 def _start(scenario: Scenario, index: int, count: int, symmetry: bool) -> None:
-    """Executor initializer: this process's partition. Ctrl-C is the coordinator's to handle."""
+    """Executor initializer: this process's partition. Ctrl-C is the coordinator's to handle.
+
+    The process does nothing but its partition's work, so the cycle collector
+    stays off in it for good, also while batches are read and written between
+    calls (see :mod:`tui.explore.collector`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
     global _PART
     _PART = Partition(scenario, index=index, count=count, symmetry=symmetry)
 
@@ -129,6 +137,7 @@ def _transpose(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
     return [[row[j] for row in rows] for j in range(count)]
 
 
+@cycles_paused()
 def parallel_bfs(
     scenario: Scenario,
     *,

@@ -51,6 +51,16 @@ class Zone:
     writer: str | None = None  # who last flipped the alias
     fallback_to_rollback: bool = False  # the fix: serve the rollback tree if the active one is gone
 
+    def __copy__(self) -> Zone:
+        """The shallow copy ``copy.copy`` makes of a dataclass, without its generic protocol.
+
+        Every change batch starts from one, and an exploration runs hundreds
+        of thousands of batches.
+        """
+        draft = object.__new__(type(self))
+        draft.__dict__.update(self.__dict__)
+        return draft
+
     def answer(self) -> tuple[str, ...]:
         """Addresses the alias resolves to: none when its tree has been deleted.
 
