@@ -29,21 +29,44 @@ def action(op_id: str, description: str) -> Callable[[Action], Action]:
     return register
 
 
-@action("restore-dns", "install a healthy tree for the newest plan on every empty endpoint")
+def _needs_repair(world: World) -> list[str]:
+    """Endpoints with no answer, or whose active or rollback tree is gone."""
+    return [
+        endpoint
+        for endpoint, zone in world.route53.zones.items()
+        if not (zone.answer() and zone.alias in zone.trees and (zone.rollback in zone.trees or zone.rollback is None))
+    ]
+
+
+@action("restore-dns", "stop the DNS automation, then install a healthy tree for the newest plan on every broken endpoint")
 def restore_dns(ctx: Ctx, world: World) -> None:
+    """Repair by hand, with the Planner and Enactors stopped first.
+
+    The Enactors blocked since the race still hold the plans they checked
+    then, and retry them: left running, the first batch to go in after the
+    repair would put a plan hours old back and their clean-up would delete
+    it again. AWS disabled the DNS automation and kept it off until the race
+    was fixed (AWS summary; DAT453: frozen in every Region by 05:38), so the
+    repair is made with it stopped.
+    """
     plan = world.plans.latest()
-    for endpoint, zone in world.route53.zones.items():
-        if zone.answer() and zone.alias in zone.trees and (zone.rollback in zone.trees or zone.rollback is None):
-            continue
-        if plan is None:
-            continue
+    broken = _needs_repair(world)
+    if not broken or plan is None:
+        return
+    if not world.automation_disabled:
+        world.automation_disabled = True
+        ctx.emit("operator.automation_stopped", reason="repair DNS by hand")
+    for endpoint in broken:
         world.route53.repair(endpoint, plan.generation, plan.records[endpoint], "operator", ctx.now)
         ctx.notify(DIRTY)
         ctx.emit("operator.repaired", endpoint=endpoint, plan=plan.generation)
 
 
-@action("disable-dns-automation", "disable the DNS Planner and Enactors")
+@action("disable-dns-automation", "disable the DNS Planner and Enactors in every Region")
 def disable_dns_automation(ctx: Ctx, world: World) -> None:
+    if world.automation_disabled:
+        ctx.emit("operator.no_need", id="disable-dns-automation", reason="stopped here when DNS was repaired")
+        return
     world.automation_disabled = True
 
 
