@@ -112,6 +112,41 @@ def test_without_restore_dns_the_endpoint_stays_empty() -> None:
     assert summary["milestones"]["event.end"] is None
 
 
+def test_the_restore_stops_the_dns_automation_before_repairing(canonical: Recorded) -> None:
+    # The Enactors blocked since the race hold plans checked then; none of them goes in after the repair.
+    stopped = canonical.of("operator.automation_stopped")
+    repaired = canonical.of("operator.repaired")
+    assert len(stopped) == 1 and repaired and stopped[0].time == repaired[0].time
+    assert not [e for e in canonical.of("batch.applied") if e.time >= stopped[0].time]
+    assert len({e.component for e in canonical.of("enactor.stopped")}) == 3
+    assert canonical.of("planner.stopped")
+
+
+def test_a_restore_while_an_enactor_retries_a_stale_plan_still_recovers_dynamodb() -> None:
+    # An Enactor whose stale plan is due again seconds after this restore: with the automation
+    # left running it put that plan back and clean-up emptied the endpoint again, to the end.
+    timing = ["faults.slow_enactor.from=23:41:58", "faults.slow_enactor.until=23:47:22",
+              "operators.restore-dns.at=02:20:47"]  # fmt: skip
+    summary = run(timing, until="03:00")
+    assert summary["milestones"]["dns.endpoint_empty"] is not None
+    assert summary["milestones"]["ddb.recovered"] is not None
+    assert summary["dns_answer"] != []
+
+
+def test_a_services_impact_starts_its_report_lag_after_what_it_uses_fails(canonical: Recorded) -> None:
+    scenario = load_scenario(CANONICAL)
+    tick = scenario.get("cascade.tick_s")
+    errors = when(canonical.summary, "ddb.errors_start")
+    assert errors is not None
+    for service in ("connect", "lambda", "support"):
+        lag = scenario.get("services")[service]["report_lag_s"]
+        start = when(canonical.summary, f"{service}.impact_start")
+        assert start is not None and errors + lag <= start <= errors + lag + tick, service
+    prompt = run(["services.connect.report_lag_s=0"], until="00:10")
+    start = when(prompt, "connect.impact_start")
+    assert start is not None and errors <= start <= errors + tick
+
+
 def test_fixed_scenario_has_no_cascade() -> None:
     summary = run([], name="us-east-1-2025-10-20-fixed")
     milestones = summary["milestones"]

@@ -139,8 +139,9 @@ SPEC = Section(
         "services": Section(
             {
                 name: Section(
-                    {"catch_up_ratio": NON_NEGATIVE, "nlb_headroom_share": FRACTION},
-                    optional=frozenset({"nlb_headroom_share"}),
+                    {"catch_up_ratio": NON_NEGATIVE, "nlb_headroom_share": FRACTION, "report_lag_s": NON_NEGATIVE},
+                    optional=frozenset({"nlb_headroom_share", "report_lag_s"}),
+                    defaults={"report_lag_s": 0},
                 )
                 for name in SERVICE_IDS
             }

@@ -38,7 +38,7 @@ def _needs_repair(world: World) -> list[str]:
     ]
 
 
-@action("restore-dns", "stop the DNS automation, then install a healthy tree for the newest plan on every broken endpoint")
+@action("restore-dns", "stop the DNS automation, then install a healthy tree of the newest plan where one is broken")
 def restore_dns(ctx: Ctx, world: World) -> None:
     """Repair by hand, with the Planner and Enactors stopped first.
 

@@ -8,6 +8,14 @@ Load balancers differ in spare capacity, so each service that sits behind an
 NLB has its own ``nlb_headroom_share``: it sees connection errors once AZ
 failover removes more than that.
 
+AWS dates each service's impact from when that service's errors showed in
+what it reports (its own error rate, its status posts), which trails the
+failure underneath by a different time per service: callers retry, cached
+credentials and warm connections carry some work for a while, and each team
+noticed at its own pace. ``report_lag_s`` is that lag: a service's
+``impact_start`` is when it has been impaired that long without a break.
+Its health, backlog and recovery do not wait for it.
+
 The dependency graph is the one AWS describes: STS and IAM sign-in reach
 DynamoDB like internal callers (so the temporary internal path helps them);
 Lambda needs DynamoDB, its SQS poller (which failed and did not come back by
@@ -71,6 +79,7 @@ class ServicesState(Ticking):
 
     backlog: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SERVICE_IDS, 0.0))
     capacity_lost: bool = False
+    impaired_since: dict[str, float] = field(default_factory=dict)  # service -> start of its current impairment
 
 
 def new_state(world: World) -> ServicesState:
@@ -115,8 +124,12 @@ def _tick(ctx: Ctx, world: World, state: ServicesState, dt: float) -> None:
         if ok != healthy[name]:
             healthy[name] = ok
             ctx.emit("service.recovered" if ok else "service.impaired", service=name, failing=failing)
-        if not ok:
-            world.reach(ctx, f"{name}.impact_start", failing=failing)
+        if ok:
+            state.impaired_since.pop(name, None)
+        else:
+            since = state.impaired_since.setdefault(name, ctx.now)
+            if ctx.now - since >= p.get("report_lag_s", 0):
+                world.reach(ctx, f"{name}.impact_start", failing=failing)
         if world.milestones.get(f"{name}.impact_start") is not None:
             set_milestone(world, ctx, f"{name}.recovered", ok)
         world.set_health(ctx, name, OK if ok else (DOWN if failing else DEGRADED))
