@@ -255,6 +255,7 @@ def test_throttle_and_restart_let_every_lease_come_back() -> None:
         ("ec2.launch_demand_per_s=-1", "ec2.launch_demand_per_s"),
         ("dwfm.attempt_timeout_s=0", "dwfm.attempt_timeout_s"),
         ("services.lambda.catch_up_ratio=-0.5", "services.lambda.catch_up_ratio"),
+        ("services.connect.report_lag_s=-60", "services.connect.report_lag_s"),
         ("nlb.alarm_share=1.5", "nlb.alarm_share"),
         ('operators.reboot-the-region.at="03:00"', "operators.reboot-the-region"),
         ('operators.dwfm-throttle-restart.at="16:30"', "operators.dwfm-throttle-restart.at"),
