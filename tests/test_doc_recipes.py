@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
 #: Sessions the recipes read, made here since the recipes record them by hand in the UI.
 SESSIONS = ("talk.jsonl", "race.jsonl")
-FORK_AT = 1302  # main's next move is the delayed Enactor's stale write
+FORK_AT = 1446  # main's next move is the delayed Enactor's stale write
 
 
 def recording_section(readme: str) -> str:
