@@ -84,7 +84,7 @@ class LeaseFleet:
         self.waiting = 0.0  # droplets without a lease and without a live attempt
         self.queue: deque[Cohort] = deque()  # every attempt, FIFO
         self.live: deque[Cohort] = deque()  # live attempts only, oldest first
-        self.ever_lapsed = False
+        self.ever_short = False  # whether a tick ever ended with a droplet or more without a lease
 
     @property
     def leased(self) -> float:
@@ -128,8 +128,6 @@ class LeaseFleet:
         renewed = due * reachable
         lapsed = due - renewed
         self.waiting += lapsed
-        if lapsed > 0:
-            self.ever_lapsed = True
         # Droplets whose attempt waited past the timeout give up on it and ask again.
         retries = 0.0
         while self.live and now - self.live[0].enqueued_at >= self.timeout_s:
@@ -158,6 +156,8 @@ class LeaseFleet:
                 if head.live:
                     self.live.popleft()  # the oldest live cohort is the queue's oldest
         self.wheel.append(renewed + established)
+        # Leases that lapsed and came back within the tick never left a droplet unable to take launches.
+        self.ever_short = self.ever_short or self.without_lease >= 1
         oldest = now - self.queue[0].enqueued_at if self.queue else 0.0
         return TickReport(lapsed, established, wasted, self.queued(), oldest)
 
@@ -213,7 +213,7 @@ def _tick(ctx: Ctx, world: World, state: DwfmState, dt: float) -> None:
             world.reach(ctx, "dwfm.congestive_collapse", queued=round(report.queued))
     else:
         state.stalled_since = math.inf
-    if fleet.ever_lapsed and fleet.without_lease < 1:
+    if fleet.ever_short and fleet.without_lease < 1:
         world.reach(ctx, "dwfm.leases_restored")
     share = fleet.leased_fraction
     collapsed = report.wasted > 0 and report.established <= 0
