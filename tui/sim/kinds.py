@@ -51,6 +51,7 @@ class Kind(StrEnum):
     # Operators.
     OPERATOR_ACTION = "operator.action"
     OPERATOR_REPAIRED = "operator.repaired"
+    OPERATOR_AUTOMATION_STOPPED = "operator.automation_stopped"
     OPERATOR_NO_NEED = "operator.no_need"
     # What every run reports.
     HEALTH = "health"
