@@ -412,3 +412,19 @@ async def test_the_palette_closes_once_and_only_itself() -> None:
         await pilot.press("q")
         await pilot.pause(0.2)
     assert app.return_code == 0
+
+
+@pytest.mark.asyncio
+async def test_notices_clear_by_our_timer_not_textual_expiry() -> None:
+    """A notice shows, then goes after its seconds; Textual never expires it (its toasts could spin the loop)."""
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.notice("first", seconds=0.4)
+        app.notice("second [x", seconds=0.4)  # plain text, brackets and all
+        await pilot.pause(0.1)
+        shown = list(app._notifications)
+        assert [n.message for n in shown] == ["first", "second [x"]
+        assert all(n.timeout > 3600 and not n.markup for n in shown)
+        await pilot.pause(0.6)
+        assert list(app._notifications) == []

@@ -26,7 +26,7 @@ from typing import Any
 import trio
 from rich.text import Text
 from textual import actions, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.dom import DOMNode
@@ -36,6 +36,7 @@ from textual.widgets import Footer
 from tui.app.guest import TrioGuest
 from tui.app.keymap import BINDINGS, DESCRIPTIONS, MOVES
 from tui.app.messages import ComparisonReady, SessionUpdated
+from tui.app.notices import Notices
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dialogs import ForkDialog, GoToDialog, NoteDialog, RenameDialog
 from tui.app.screens.forks import ForkTreeScreen
@@ -76,7 +77,7 @@ def fresh_name(stem: str) -> str:
     return str(path)
 
 
-class ReplayApp(App[None]):
+class ReplayApp(Notices):
     """``outage-tui replay``: watch, pause, step, pick, fork and compare timelines."""
 
     CSS_PATH = "app.tcss"
@@ -365,7 +366,7 @@ class ReplayApp(App[None]):
         return await super().run_action(action, default_namespace, namespaces)
 
     def _refuse(self, what: str, busy: str) -> None:
-        self.notify(f"{what} ignored: still {busy_head(busy)} — space stops it", severity="warning", timeout=3)
+        self.notice(f"{what} ignored: still {busy_head(busy)} — space stops it", severity="warning", seconds=3)
 
     def _send_move(self, what: str, command: cmd.Command) -> None:
         """Send a move chosen in an overlay opened before a long move began; refused like a key while it runs."""
@@ -426,7 +427,7 @@ class ReplayApp(App[None]):
         here = snap.marker
         target = (0 if direction > 0 else len(snap.markers) - 1) if here is None else here + direction
         if not 0 <= target < len(snap.markers):
-            self.notify("no more markers that way", timeout=2)
+            self.notice("no more markers that way", seconds=2)
             return
         self.send(cmd.GoToMarker(target))
 

@@ -111,7 +111,7 @@ class PresentApp(ReplayApp):
             try:
                 await self.link.start()
             except OSError as err:
-                self.notify(f"speaker view unavailable: {err}", severity="warning")
+                self.notice(f"speaker view unavailable: {err}", severity="warning", seconds=5)
                 self.link = None
 
     async def on_unmount(self) -> None:
@@ -172,7 +172,7 @@ class PresentApp(ReplayApp):
         if snap is None or not snap.markers:
             return
         if not 0 <= number < len(snap.markers):
-            self.notify(f"markers are 1 to {len(snap.markers)}", timeout=2)
+            self.notice(f"markers are 1 to {len(snap.markers)}", seconds=2)
             return
         self.send(cmd.GoToMarker(number))
 

@@ -14,10 +14,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
+from tui.app.notices import Notices
 from tui.app.speaker_link import SpeakerLink, TalkState
 
 
@@ -45,7 +46,7 @@ def speaker_text(state: TalkState | None, now: float, recording: str) -> Text:
     )
 
 
-class SpeakerApp(App[None]):
+class SpeakerApp(Notices):
     """Follows a presenting app; either side may move the talk."""
 
     TITLE = "outage-tui speaker view"
@@ -96,7 +97,7 @@ class SpeakerApp(App[None]):
         if state is None or not 0 <= marker < state.count:
             return
         if not self.link.go(marker):
-            self.notify("the presenter is not connected", severity="warning")
+            self.notice("the presenter is not connected", severity="warning", seconds=5)
 
     def action_move(self, step: int) -> None:
         if self.state is not None:
