@@ -144,7 +144,11 @@ def where_the_file_ends(path: Path) -> tuple[str, int]:
 
 
 #: What this test found and what it is waiting for; the marker goes once a run passes under every policy.
-KNOWN = "q after a long burst of keys, with a recording running, does not end the app within 60 s (cause not yet found)"
+#: Found and fixed so far: palette crashes (paging with no room, a search or page key racing Escape, Enter
+#: queued behind Escape), a dialog closed in another's place, markup in quoted input, and Textual toasts whose
+#: negative timer froze the app. Left: after thousands of keys the session sometimes stops answering commands
+#: (``n`` does nothing, the screen still answers ``?``), and ``q`` then waits on it.
+KNOWN = "after a long burst of keys the session can stop answering commands; q waits on it (cause not yet found)"
 
 
 @pytest.mark.xfail(strict=False, reason=KNOWN)
