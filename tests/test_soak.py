@@ -126,6 +126,24 @@ def at_rest(session: str, timeout: float = 60.0) -> tuple[str, int]:
     raise AssertionError(f"the session never came to rest; last screen:\n{screen(session)}")
 
 
+def quit_cleanly(session: str, status: Path, tries: int = 3, wait_s: float = 20.0) -> None:
+    """Press ``q`` until the app has gone (at most ``tries`` times).
+
+    A terminal sends Escape as one byte: an Escape the app has not read yet
+    when ``q`` arrives is read with it as alt+q, which is no key of the app.
+    ``at_rest`` ends on an Escape, so the first ``q`` can be lost that way
+    on a loaded machine; a person would press it again, and so does this.
+    """
+    time.sleep(1.0)
+    for _ in range(tries):
+        tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + wait_s
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if status.exists():
+            return
+
+
 def replayed_hash(path: Path) -> tuple[str, int]:
     out = subprocess.run(
         [str(BINARY), "run", "--session", str(path), "--json"], capture_output=True, text=True, timeout=120
@@ -146,9 +164,9 @@ def where_the_file_ends(path: Path) -> tuple[str, int]:
 #: What this test found and what it is waiting for; the marker goes once a run passes under every policy.
 #: Found and fixed so far: palette crashes (paging with no room, a search or page key racing Escape, Enter
 #: queued behind Escape), a dialog closed in another's place, markup in quoted input, and Textual toasts whose
-#: negative timer froze the app. Left: after thousands of keys the session sometimes stops answering commands
-#: (``n`` does nothing, the screen still answers ``?``), and ``q`` then waits on it.
-KNOWN = "after a long burst of keys the session can stop answering commands; q waits on it (cause not yet found)"
+#: negative timer froze the app; and a ``q`` read with an unread Escape as alt+q (now pressed again).
+#: Left: under the manual policy a long move was seen not to come to rest within 60 s (cause not yet found).
+KNOWN = "under the manual policy a long move was seen not to come to rest within 60 s (cause not yet found)"
 
 
 @pytest.mark.xfail(strict=False, reason=KNOWN)
@@ -186,10 +204,7 @@ def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_th
         tmux("send-keys", "-t", session, "--", *pending)
         tmux("resize-window", "-t", session, "-x", "160", "-y", "40")  # the header whole, not cut short
         shown = at_rest(session)
-        tmux("send-keys", "-t", session, "q")
-        deadline = time.monotonic() + 60
-        while not status.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        quit_cleanly(session, status)
         after = screen(session, scrollback=True)
         assert status.exists(), after
         assert_no_traceback(after)
@@ -198,4 +213,10 @@ def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_th
         subprocess.run([TMUX, "-L", SOCKET, "kill-session", "-t", session], capture_output=True, check=False)
     first, second = replayed_hash(record), replayed_hash(record)
     assert first == second
-    assert where_the_file_ends(record) == shown
+    # The palette can stop the recording and start another (its "Record" entry, run by an Enter among the
+    # random keys): then this file ends where that happened, and each later recording must replay too.
+    others = sorted(tmp_path.glob("outage-tui-*.jsonl"))
+    for other in others:
+        assert replayed_hash(other) == replayed_hash(other)
+    if not others:
+        assert where_the_file_ends(record) == shown
