@@ -15,32 +15,48 @@ on top again (the screen over it closed), then closes with its result.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.await_complete import AwaitComplete
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 ResultType = TypeVar("ResultType")
+
+
+def _nothing() -> AwaitComplete:
+    return AwaitComplete(asyncio.sleep(0))
+
+
+def close_once(screen: Screen[Any], result: Any, close: Callable[[Any], AwaitComplete]) -> AwaitComplete:
+    """``screen``'s dismissal by ``close`` (its base class's ``dismiss``), the first time only, and only on top.
+
+    Covered by another screen, it waits: :func:`close_when_on_top`, called as
+    the screen resumes, finishes it. Shared by :class:`OnceModal` and the
+    command palette (:mod:`tui.app.screens.palette`), which cannot inherit it.
+    """
+    if getattr(screen, "_dismissed_once", False):
+        return _nothing()  # the first dismissal is under way
+    screen._dismissed_once = True  # type: ignore[attr-defined]
+    if screen.is_attached and screen.app.screen is not screen:
+        screen._closing_with = (result,)  # type: ignore[attr-defined]
+        return _nothing()
+    return close(result)
+
+
+def close_when_on_top(screen: Screen[Any], close: Callable[[Any], AwaitComplete]) -> None:
+    """On top again: finish a dismissal that came while another screen covered ``screen``."""
+    waiting = getattr(screen, "_closing_with", None)
+    if waiting is not None:
+        screen._closing_with = None  # type: ignore[attr-defined]
+        close(waiting[0])
 
 
 class OnceModal(ModalScreen[ResultType]):
     """A modal screen whose first dismissal wins; later ones do nothing."""
 
-    _dismissed_once = False
-    #: A result to close with once this screen is on top again (a one-item tuple: the result may be None).
-    _closing_with: tuple[Any] | None = None
-
     def dismiss(self, result: Any = None) -> AwaitComplete:
-        if self._dismissed_once:
-            return AwaitComplete(asyncio.sleep(0))  # nothing to wait for: the first dismissal is under way
-        self._dismissed_once = True
-        if self.is_attached and self.app.screen is not self:
-            self._closing_with = (result,)
-            return AwaitComplete(asyncio.sleep(0))
-        return super().dismiss(result)
+        return close_once(self, result, super().dismiss)
 
     def on_screen_resume(self) -> None:
-        """On top again: finish a dismissal that came while another screen covered this one."""
-        if self._closing_with is not None:
-            (result,), self._closing_with = self._closing_with, None
-            super().dismiss(result)
+        close_when_on_top(self, super().dismiss)

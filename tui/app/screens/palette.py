@@ -9,8 +9,8 @@ a search is typed and Escape follows at once, the search's results (or its
 and its search worker and watchers raised ``NoMatches``, which ended the
 app. Here the page keys do nothing until the list is there and has room, and
 a search or watcher does nothing once the widgets it updates are gone;
-and it closes once, and only while on top (as
-:class:`tui.app.screens.once.OnceModal` does for our own overlays): Enter
+and it closes once, and only while on top, by the same rule as our own
+overlays (:func:`tui.app.screens.once.close_once`): Enter
 queued behind Escape no longer pops a screen that is not there. Everything else is Textual's (pinned,
 so a change there shows in the tests; the soak test of random keys in tmux
 found each of these).
@@ -18,7 +18,6 @@ found each of these).
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 from textual import work
@@ -28,6 +27,8 @@ from textual.command import CommandList
 from textual.command import CommandPalette as TextualPalette
 from textual.widgets import LoadingIndicator
 
+from tui.app.screens.once import close_once, close_when_on_top
+
 #: Textual's search, run by ours only while the palette still has its list.
 _TEXTUAL_SEARCH = TextualPalette._gather_commands.__wrapped__  # type: ignore[attr-defined]
 
@@ -35,7 +36,6 @@ _TEXTUAL_SEARCH = TextualPalette._gather_commands.__wrapped__  # type: ignore[at
 class CommandPalette(TextualPalette):
     """Textual's command palette, safe against keys that come faster than it draws (see the module)."""
 
-    _dismissal_started = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pagedown", "page(1)", "Next page", show=False),
         Binding("pageup", "page(-1)", "Previous page", show=False),
@@ -43,10 +43,10 @@ class CommandPalette(TextualPalette):
 
     def dismiss(self, result: object = None) -> AwaitComplete:
         """Close once, and only while on top: a late Enter or Escape must not pop the screen under it."""
-        if self._dismissal_started or self.app.screen is not self:
-            return AwaitComplete(asyncio.sleep(0))
-        self._dismissal_started = True
-        return super().dismiss(result)
+        return close_once(self, result, super().dismiss)
+
+    def on_screen_resume(self) -> None:
+        close_when_on_top(self, super().dismiss)
 
     def action_page(self, direction: int) -> None:
         """Move the highlight a page, when the list has any room to show one."""
