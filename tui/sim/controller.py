@@ -90,7 +90,7 @@ class Gate:
 
 
 #: :meth:`Gate.key` without a Python call per gate.
-_GATE_ORDER = attrgetter("time", "rank", "seq")
+GATE_ORDER = attrgetter("time", "rank", "seq")
 
 
 @dataclass(slots=True)
@@ -272,7 +272,7 @@ class Controller:
 
     def pending(self) -> list[Gate]:
         """Every parked gate (including ones waiting on a signal), for display."""
-        return sorted(self.parked.values(), key=_GATE_ORDER)
+        return sorted(self.parked.values(), key=GATE_ORDER)
 
     def _take(self, index: int) -> Gate:
         """Remove the gate at ``choices()[index]``, advance time and log the choice."""
