@@ -121,18 +121,10 @@ class CoreRun:
         Route 53 propagation alone when it can move (it is invisible to the
         core, so taking it at once loses nothing); never an idle poll.
         """
-        gates = self.gates()
-        eager = self._eager(gates)
+        eager = self._eager()
         if eager is not None:
             return [eager]
-        return [g.component for g in gates if g.action.kind != "enactor.poll" or not self.is_idle_poll(g)]
-
-    @staticmethod
-    def _eager(gates: list[Gate]) -> str | None:
-        for gate in gates:
-            if gate.component == INVISIBLE or gate.action.kind == "start":
-                return gate.component
-        return None
+        return [g.component for g in self.gates() if g.action.kind != "enactor.poll" or not self.is_idle_poll(g)]
 
     # -- stepping: the searches call these directly, no Trio involved ---------------
     def settle_now(self, log: list[tuple[int, str]] | None = None) -> None:
@@ -142,26 +134,16 @@ class CoreRun:
         (an Enactor parks for its first poll, a clean-up for its first request;
         neither touches anything another component reads).
         """
-        while (eager := self._eager_parked()) is not None:
+        while (eager := self._eager()) is not None:
             self.take_now(eager, log)
 
-    def _eager_parked(self) -> str | None:
-        """:meth:`_eager` of :meth:`gates`, read straight off the parked gates (no sort: usually none is eager).
-
-        Called after every step, so it skips ordering all gates when at most
-        one is eager, which is nearly always.
-        """
-        inf = math.inf
-        found = [
-            g
-            for g in self.controller.parked.values()
-            if g.time < inf and (g.component == INVISIBLE or g.action.kind == "start")
-        ]
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0].component
-        return min(found, key=GATE_ORDER).component
+    def _eager(self) -> str | None:
+        """The first eager gate in the controller's order, found without ordering all gates (after every step)."""
+        eager = (g for g in self.controller.parked.values() if g.component == INVISIBLE or g.action.kind == "start")
+        found = [g for g in eager if g.time < math.inf]
+        if len(found) > 1:
+            found.sort(key=GATE_ORDER)
+        return found[0].component if found else None
 
     def take_now(self, component: str, log: list[tuple[int, str]] | None = None) -> None:
         """One step of ``component``, logged as (choice index, "component: action") if ``log`` is given."""
