@@ -255,9 +255,11 @@ class _Search:
         """A new frame for the state the run is in: its moves to try, reduced and ordered, and its snapshot."""
         run, how = self.run, self.how
         frame = self._frame(fp, sleep, viol)
+        if not frame.todo:
+            return frame
         # Names of moves in the canonical frame: the renaming the fingerprint used (none without symmetry).
         frame.names = run.abstraction.canonical()[1] if how.symmetry else {}
-        if how.reduction and frame.todo:
+        if how.reduction:
             frame.todo, frame.postponed = run.commutation.persistent(run.gates(), frame.todo)
         if how.order_seed is not None:
             random.Random(fp + how.order_seed.to_bytes(8, "big")).shuffle(frame.todo)
@@ -268,6 +270,11 @@ class _Search:
     def _frame(self, fp: bytes, sleep: frozenset[str], viol: frozenset[str]) -> _Frame:
         """The moves to try from here: none if seen (with a sleep set no smaller) or out of bounds."""
         run, how, graph, visited = self.run, self.how, self.graph, self.visited
+        if fp in visited and how.hashing and how.horizon is None and how.mark is None:
+            # Seen, and its moves, end and mark are the state's own: settle the sleep sets before working them out.
+            rename = run.abstraction.canonical()[1] if how.symmetry else {}
+            if visited[fp] <= (frozenset(rename.get(c, c) for c in sleep) if sleep else sleep):
+                return _Frame(fp, [], sleep, viol)
         order = run.moves()
         depth = len(self.path)
         if not order:
