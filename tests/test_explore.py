@@ -349,38 +349,17 @@ def test_depth_first_search_gets_exact_lengths_too(small_result) -> None:
     assert best(dfs) == best(small_result)
 
 
-def test_one_and_two_workers_find_the_same(small_result) -> None:
-    two = trio.run(lambda: exhaustive(scenario(*SMALL), workers=2, keep=5))
-    assert two.workers == 2 and two.complete
-    assert (two.states, two.transitions, two.violations) == (
+@pytest.mark.parametrize("workers", [2, 3])
+def test_one_and_more_workers_find_the_same(workers: int, small_result) -> None:
+    many = trio.run(lambda: exhaustive(scenario(*SMALL), workers=workers, keep=5))
+    assert many.workers == workers and many.complete
+    assert (many.states, many.transitions, many.violations) == (
         small_result.states,
         small_result.transitions,
         small_result.violations,
     )
-    assert two.shortest is not None and small_result.shortest is not None
-    assert two.shortest.components == small_result.shortest.components
-
-
-def test_bfs_is_the_same_over_partitions_in_one_process() -> None:
-    """The partition protocol itself, without processes: three partitions give the one-partition result."""
-    from tui.explore.bfs import Partition, bfs, owner
-
-    sc = scenario(*TINY)
-    single = bfs(sc)
-    parts = [Partition(sc, index=i, count=3) for i in range(3)]
-    root = parts[0].root()
-    parts[owner(root[0], 3)].plant(*root)
-    while True:
-        expanded = [p.expand() for p in parts]
-        merged = [p.merge([e[0][j] for e in expanded]) for j, p in enumerate(parts)]
-        produced = [p.produce([x for m in merged for x in m[0][i]]) for i, p in enumerate(parts)]
-        sizes = [p.accept([pr[j] for pr in produced]) for j, p in enumerate(parts)]
-        if not sum(sizes):
-            break
-    parents: dict[bytes, tuple[bytes | None, str]] = {}
-    for p in parts:
-        parents.update(p.parents())
-    assert parents == single.parents
+    assert many.shortest is not None and small_result.shortest is not None
+    assert many.shortest.components == small_result.shortest.components
 
 
 def test_limits_stop_the_search_and_say_so() -> None:

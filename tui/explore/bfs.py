@@ -24,11 +24,15 @@ state's parent is the smallest (parent fingerprint, move) among the edges that
 reached it at its own depth, which does not depend on the order in which
 states were expanded. That is what lets the same search run in one process or
 split over many (:mod:`tui.explore.parallel`) and give the same states,
-violations and counterexamples: each :class:`Partition` owns the states whose
-fingerprint hashes to it (its share of the visited set) and expands them; what
-one partition reaches for another is sent to the owner as an *arrival*
-(fingerprint, parent, move, violations); the owner asks for the snapshot of a
-new state only once it knows the state is new.
+violations and counterexamples. Each :class:`Partition` *owns* the states
+whose fingerprint hashes to it (its share of the visited set: depths, parent
+edges, violations) and *expands* the new states whose parent edge it took,
+whoever owns them: it kept the snapshot at the end of that edge, so the
+snapshot stays where it was made. What a partition reaches for another is
+sent to the owner as one small record per state (its smallest edge from
+there, violations); the owner hands each new state back to the partition
+that took its parent edge, with its violations; only to even out the work of
+the next depth are a few snapshots sent on, pickled.
 
 Memory: per visited state its parent pointer (some 150 bytes); snapshots only
 for the states of the current and the next depth.
@@ -41,8 +45,9 @@ from __future__ import annotations
 
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.explore.collector import cycles_paused
 from tui.explore.model import CoreRun, RunState, core_run
@@ -73,9 +78,23 @@ def owner(fp: bytes, count: int) -> int:
 #: that expanding it names its moves without working out its canonical form or its moves again.
 Saved = tuple[RunState, dict[str, str], list[str]]
 
-#: A state reached at the next depth, as its owner hears of it:
-#: (fingerprint, parent fingerprint, move, violations mask, newly broken mask, marked, generator).
-Arrival = tuple[bytes, bytes, str, int, int, bool, int]
+#: A state to expand: fingerprint, saved state, violations mask, marked. The last two are its owner's
+#: record of it, carried along because the partition that expands a state need not be its owner.
+Entry = tuple[bytes, Saved, int, bool]
+
+#: What one partition reached at the next depth, for one owner: per state, the partition's smallest
+#: edge into it (parent fingerprint, move), its violations mask, the invariants its edges from here break
+#: first (a mask, or-ed over those edges) and whether it is marked. The sender is the edge's generator.
+Reached = dict[bytes, list[Any]]
+
+#: New states an owner hands to the partition that generated their parent edge, to expand next:
+#: (fingerprint, violations mask, marked).
+Grant = tuple[bytes, int, bool]
+
+
+def pack(value: object) -> bytes:
+    """A batch for another partition, pickled once by its sender (the coordinator only passes bytes on)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -101,9 +120,25 @@ class LevelStats:
 
 
 class Partition:
-    """The states one worker owns: its share of the visited set, their parents, the frontier it expands.
+    """One worker's share of the search: the states it owns and the states it expands.
 
-    A single-process search is one partition that owns everything
+    *Owning* a state (its fingerprint hashes here, :func:`owner`) means
+    keeping its visited entry: depth, parent edge, violations, first
+    violations, mark. *Expanding* it means holding its snapshot and taking
+    its moves. The two differ: a new state is expanded by the partition that
+    generated its parent edge, which already holds the snapshot at the end of
+    that edge, so snapshots do not travel between partitions except to even
+    out the work (:meth:`adopt`, :meth:`accept`). One depth is four rounds,
+    batches between partitions going as pickled bytes:
+
+    1. :meth:`expand` the frontier: what was reached, per owner;
+    2. :meth:`merge` (owner): dedupe against the visited set, pick each new
+       state's parent edge, hand the state to that edge's generator;
+    3. :meth:`adopt` (generator): the handed states become the next frontier,
+       from the snapshots kept at :meth:`expand`; some may be sent on;
+    4. :meth:`accept` what was sent on (only when there is any).
+
+    A single-process search is one partition that owns and expands everything
     (``count=1``): the same code, so the same results.
     """
 
@@ -125,19 +160,25 @@ class Partition:
         self.keep_edges = keep_edges
         self.run = core_run(scenario)
         self.run.abstraction.symmetry = symmetry
+        #: The owned states.
         self.visited: dict[bytes, Info] = {}
         #: Invariants each state is the first to break on some edge into it (a mask), for the owned states.
         self.first: dict[bytes, int] = {}
         self.marked: set[bytes] = set()
+        #: States expanded here that have no moves (whoever owns them).
         self.ended: set[bytes] = set()
+        #: Every edge out of the states expanded here (``keep_edges``).
         self.edges: dict[bytes, dict[str, bytes]] = {}
         self.depth = 0
-        #: (fingerprint, saved state) of the owned states at ``depth``, still to expand.
-        self.frontier: list[tuple[bytes, Saved]] = []
+        #: The states of ``depth`` this partition expands (owned here or not).
+        self.frontier: list[Entry] = []
         self._done = 0  # how many of the frontier are expanded
-        #: Snapshots of owned states reached at the next depth, saved when first reached here.
+        #: Snapshots at the end of this partition's smallest edge into each state of the next depth that may
+        #: be new, taken at :meth:`expand`: a new state's parent edge was generated here if it is here.
         self._blobs: dict[bytes, Saved] = {}
-        self._next_frontier: list[tuple[bytes, Saved]] = []
+        #: What this partition reached for itself (kept here, never pickled), and the states it handed itself.
+        self._reached: Reached = {}
+        self._granted: list[Grant] = []
         #: What the last merge taught: state -> invariants it is now known to break first.
         self.learnt: dict[bytes, int] = {}
 
@@ -159,7 +200,7 @@ class Partition:
             self.first[fp] = violations
         if marked:
             self.marked.add(fp)
-        self.frontier = [(fp, blob)]
+        self.frontier = [(fp, blob, violations, marked)]
         self._done = 0
 
     # -- one depth ---------------------------------------------------------------------------
@@ -169,35 +210,40 @@ class Partition:
         stop: Callable[[], bool] | None = None,
         tick: Callable[[LevelStats], None] | None = None,
         budget_s: float | None = None,
-    ) -> tuple[list[list[Arrival]], LevelStats]:
-        """Expand the frontier: what was reached, by owner, and the counts.
+    ) -> tuple[list[bytes | None], LevelStats]:
+        """Expand the frontier: what was reached for each other partition (pickled; None for this one), and counts.
 
-        It ends early when ``stop()`` says so or after ``budget_s`` seconds (a
-        worker process cannot be handed a callable); ``tick`` hears the counts
-        every 64 states (a progress line).
+        Per state reached, only this partition's smallest edge into it goes to
+        its owner (the owner keeps the smallest over all partitions), and none
+        for an owned state seen before whose edges break nothing new. The
+        snapshot at the end of that smallest edge is kept, should the state
+        turn out new. It ends early when ``stop()`` says so or after
+        ``budget_s`` seconds (a worker process cannot be handed a callable);
+        ``tick`` hears the counts every 64 states (a progress line).
         """
         run = self.run
-        count = self.count
-        out: list[list[Arrival]] = [[] for _ in range(count)]
+        count, here = self.count, self.index
+        visited, first = self.visited, self.first
+        reached: list[Reached] = [{} for _ in range(count)]
+        mine = reached[here]
         stats = LevelStats()
         deep = self.horizon is not None and self.depth >= self.horizon
         deadline = None if budget_s is None else time.perf_counter() + budget_s
         blobs = self._blobs = {}
-        keys: dict[bytes, tuple[bytes, str]] = {}
-        while self._done < len(self.frontier):
+        frontier = self.frontier
+        while self._done < len(frontier):
             if (stop is not None and stop()) or (deadline is not None and time.perf_counter() >= deadline):
                 stats.stopped = True
                 break
-            fp, (blob, rename, moves) = self.frontier[self._done]
+            fp, (blob, rename, moves), before, marked_here = frontier[self._done]
             self._done += 1
-            if deep or fp in self.marked:
+            if deep or marked_here:
                 continue
             stats.expanded += 1
             if not moves:
                 self.ended.add(fp)
                 continue
             names = [rename.get(c, c) for c in moves]
-            before = self.visited[fp].violations
             edges = self.edges.setdefault(fp, {}) if self.keep_edges else None
             last = len(moves) - 1
             for i, component in enumerate(moves):
@@ -206,100 +252,132 @@ class Partition:
                 stats.transitions += 1
                 child = run.fingerprint()
                 viol = mask_of(run.violations())
-                marked = bool(self.mark and self.mark(run))
                 name = names[i]
                 if edges is not None:
                     edges[name] = child
-                home = owner(child, count)
-                # Keep the snapshot at the end of this partition's smallest edge into the state: if
-                # the state is new, that edge may be its parent edge (see merge). A state owned here
-                # and seen before needs none; another partition's may be new, and saving it now
-                # costs less than taking the edge again should its owner ask for it.
-                if (home != self.index or child not in self.visited) and (
-                    child not in keys or (fp, name) < keys[child]
-                ):
-                    keys[child] = (fp, name)
-                    blobs[child] = saved(run, hand_over=True)  # the next move loads another state
-                out[home].append((child, fp, name, viol, viol & ~before, marked, self.index))
+                home = owner(child, count) if count > 1 else here
+                if home == here and child in visited:
+                    # Seen before: it can only learn what this edge breaks first.
+                    new = viol & ~before & ~first.get(child, 0)
+                    if new:
+                        entry = mine.get(child)
+                        if entry is None:
+                            mine[child] = [fp, name, viol, new, False]
+                        else:
+                            entry[3] |= new
+                    continue
+                batch = reached[home]
+                entry = batch.get(child)
+                if entry is None:
+                    entry = batch[child] = [fp, name, viol, viol & ~before, False]
+                else:
+                    entry[3] |= viol & ~before
+                    if (fp, name) >= (entry[0], entry[1]):
+                        continue
+                    entry[0], entry[1] = fp, name
+                # This partition's smallest edge into the state so far: if the state is new, it may be
+                # its parent edge (see merge), and the snapshot at its end is the one to expand.
+                if self.mark is not None:
+                    entry[4] = bool(self.mark(run))
+                blobs[child] = saved(run, hand_over=True)  # the next move loads another state
             if tick is not None and stats.expanded % 64 == 0:
                 tick(stats)
-        return out, stats
+        self._reached = mine
+        return [None if home == here else pack(batch) for home, batch in enumerate(reached)], stats
 
     @cycles_paused()
-    def merge(self, arrivals: list[list[Arrival]]) -> tuple[list[list[bytes]], LevelStats]:
-        """Take in what every partition reached for this one; the snapshots to ask each generator for.
+    def merge(self, inbound: Sequence[bytes | None] = ()) -> tuple[list[bytes | None], list[int], LevelStats]:
+        """Take in what every partition reached for this one; hand each new state to its parent edge's generator.
 
-        A state seen before only learns which invariants an edge into it
-        breaks first. A new one gets the smallest (parent, move) among the
-        edges that reached it at this depth as its parent edge, and the
-        snapshot taken at the end of that edge: saved here if this partition
-        took it, else asked of the partition that did. Parent and
-        snapshot then depend on the state graph only, never on how states
-        were shared out, so every number of partitions explores the very
-        same concrete states.
+        ``inbound[i]`` is what partition ``i`` reached for this one, pickled
+        (None: nothing, or this partition's own, which stayed here). A state
+        seen before only learns which invariants an edge into it breaks
+        first. A new one gets the smallest (parent, move) among the edges
+        that reached it at this depth as its parent edge, and goes to the
+        partition that took that edge: it holds the snapshot at its end.
+        Parent and snapshot then depend on the state graph only, never on how
+        states were shared out, so every number of partitions explores the
+        very same concrete states. Returns the grants for each generator
+        (pickled; None for this one, kept here), how many each gets, counts.
         """
         stats = LevelStats()
-        fresh: dict[bytes, list[object]] = {}
-        depth = self.depth + 1
+        visited, first = self.visited, self.first
+        fresh: dict[bytes, list[Any]] = {}
         learnt = self.learnt = {}
-        for batch in arrivals:
-            for child, parent, move, viol, new, marked, generator in batch:
-                info = self.visited.get(child)
-                if info is not None:
-                    if new & ~self.first.get(child, 0):
-                        self.first[child] = self.first.get(child, 0) | new
+        for source in range(self.count):
+            if source == self.index:
+                batch = self._reached
+            else:
+                data = inbound[source] if source < len(inbound) else None
+                batch = {} if data is None else pickle.loads(data)
+            for child, (parent, move, viol, new, marked) in batch.items():
+                if child in visited:
+                    new &= ~first.get(child, 0)
+                    if new:
+                        first[child] = first.get(child, 0) | new
                         learnt[child] = learnt.get(child, 0) | new
                     continue
                 entry = fresh.get(child)
                 if entry is None:
-                    fresh[child] = [parent, move, viol, new, marked, generator]
+                    fresh[child] = [parent, move, viol, new, marked, source]
                     continue
-                entry[3] = entry[3] | new  # type: ignore[operator]
-                if (parent, move) < (entry[0], entry[1]):  # type: ignore[operator]
-                    entry[0], entry[1], entry[5] = parent, move, generator
-        requests: list[list[bytes]] = [[] for _ in range(self.count)]
-        frontier: list[tuple[bytes, Saved]] = []
-        for child, (parent, move, viol, new, marked, generator) in fresh.items():
-            self.visited[child] = Info(depth, parent, move, viol)  # type: ignore[arg-type]
+                entry[3] |= new
+                if (parent, move) < (entry[0], entry[1]):
+                    entry[0], entry[1], entry[4], entry[5] = parent, move, marked, source
+        self._reached = {}
+        grants: list[list[Grant]] = [[] for _ in range(self.count)]
+        depth = self.depth + 1
+        for child, (parent, move, viol, new, marked, source) in fresh.items():
+            visited[child] = Info(depth, parent, move, viol)
             if new:
-                self.first[child] = new  # type: ignore[assignment]
-                learnt[child] = new  # type: ignore[assignment]
+                first[child] = new
+                learnt[child] = new
             if marked:
                 self.marked.add(child)
-            if generator == self.index:
-                frontier.append((child, self._blobs[child]))
-            else:
-                requests[generator].append(child)  # type: ignore[index]
+            grants[source].append((child, viol, marked))
         stats.new_states = len(fresh)
         stats.new_violations = len(learnt)
-        self._next_frontier = frontier
-        return requests, stats
+        self._granted = grants[self.index]
+        packed = [None if g == self.index or not batch else pack(batch) for g, batch in enumerate(grants)]
+        return packed, [len(batch) for batch in grants], stats
 
     @cycles_paused()
-    def produce(self, requests: list[bytes]) -> list[list[tuple[bytes, bytes]]]:
-        """The snapshots other partitions asked for (their new states, reached here), by owner.
+    def adopt(self, grants: Sequence[bytes | None] = (), send: Sequence[int] = ()) -> list[bytes | None]:
+        """Start the next depth with the new states handed to this partition, and send some of them on.
 
-        Each is pickled here, once, into bytes: the coordinator only passes
-        them on, and bytes cost it nothing to read and write again.
+        ``grants[i]``: the states owner ``i`` handed here, pickled (None:
+        none, or this partition's own). Their snapshots were kept at
+        :meth:`expand`. ``send[j]`` of them go on to partition ``j``, pickled
+        here, once (the coordinator evens out the next depth's work with
+        them); the rest are this partition's next frontier.
         """
-        out: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self.count)]
-        for child in requests:
-            blob = pickle.dumps(self._blobs[child], protocol=pickle.HIGHEST_PROTOCOL)
-            out[owner(child, self.count)].append((child, blob))
-        return out
-
-    @cycles_paused()
-    def accept(self, produced: list[list[tuple[bytes, bytes]]]) -> int:
-        """Start the next depth: the new states' snapshots, saved here or sent (pickled) by other partitions."""
-        frontier = self._next_frontier
-        for batch in produced:
-            frontier.extend((child, pickle.loads(blob)) for child, blob in batch)
+        blobs = self._blobs
+        frontier = [(child, blobs[child], viol, marked) for child, viol, marked in self._granted]
+        for source, data in enumerate(grants):
+            if data is not None and source != self.index:
+                frontier.extend((child, blobs[child], viol, marked) for child, viol, marked in pickle.loads(data))
         # Expansion order does not change the result; sorted, it does not depend on arrival order either.
-        frontier.sort()
+        frontier.sort(key=_fingerprint)
+        out: list[bytes | None] = [None] * self.count
+        for dest, many in enumerate(send):
+            if many > 0 and dest != self.index:
+                out[dest] = pack(frontier[-many:])
+                del frontier[-many:]
         self.frontier = frontier
         self._done = 0
         self._blobs = {}
+        self._granted = []
         self.depth += 1
+        return out
+
+    @cycles_paused()
+    def accept(self, sent: Sequence[bytes | None]) -> int:
+        """Add the states other partitions sent on (pickled) to this depth's frontier; its size."""
+        frontier = self.frontier
+        for data in sent:
+            if data is not None:
+                frontier.extend(pickle.loads(data))
+        frontier.sort(key=_fingerprint)
         return len(frontier)
 
     # -- after the search ----------------------------------------------------------------
@@ -308,7 +386,7 @@ class Partition:
         return len(self.frontier) - self._done
 
     def reached(self) -> int:
-        """New states of the next depth reached so far by this partition (for a partition owning all)."""
+        """States of the next depth reached so far by this partition that may be new (for a partition owning all)."""
         return len(self._blobs)
 
     def parents(self) -> dict[bytes, tuple[bytes | None, str]]:
@@ -316,6 +394,10 @@ class Partition:
 
     def violating(self) -> dict[bytes, int]:
         return dict(self.first)
+
+
+def _fingerprint(entry: Entry) -> bytes:
+    return entry[0]
 
 
 def saved(run: CoreRun, *, hand_over: bool = False) -> Saved:
@@ -441,16 +523,17 @@ def bfs(
 
     complete = False
     while True:
-        arrivals, level = part.expand(stop, tick)
+        _, level = part.expand(stop, tick)
         out.expanded += level.expanded
         out.transitions += level.transitions
-        _, merged = part.merge(arrivals)  # stopped or not: what was reached was seen
+        _, _, merged = part.merge()  # stopped or not: what was reached was seen
         states += merged.new_states
         if merged.new_violations and out.first_violation_s is None:
             out.first_violation_s = time.perf_counter() - started
         if level.stopped:
             break
-        if not part.accept([]):
+        part.adopt()
+        if not part.left():
             complete = True
             break
         if until is not None and until(out, part.learnt):

@@ -1,24 +1,33 @@
 """The breadth-first search split over worker processes (``--workers N``) or a Ray cluster (``--cluster``).
 
-Each worker holds one :class:`~tui.explore.bfs.Partition`: the states whose
-fingerprint hashes to it, their parent pointers, and the snapshots of its
-states at the current depth. The coordinator (this process) only routes
-batches between them, one depth at a time:
+Each worker holds one :class:`~tui.explore.bfs.Partition`. A partition
+*owns* the states whose fingerprint hashes to it (their visited entries:
+depth, parent edge, violations) and *expands* the states of the current depth
+whose parent edge it took, whoever owns them, from the snapshots it made when
+it took those edges. The coordinator (this process) only routes batches
+between workers, one depth at a time; every batch for another partition is
+pickled once, by its sender, into bytes that the coordinator passes on
+without reading, and a partition's batch for itself never leaves it:
 
-1. ``expand``: every worker expands its states at depth ``d``; what it
-   reaches goes to the owner of each fingerprint as a small *arrival*
-   (fingerprint, parent, move, violations), not a snapshot;
-2. ``merge``: every owner checks arrivals against its share of the visited
-   set and picks each new state's parent edge; it asks the worker that took
-   that edge for the state's snapshot;
-3. ``produce``: workers save the snapshots asked of them (re-taking one move
-   from a snapshot they hold) and hand them over, pickled;
-4. ``accept``: owners start depth ``d + 1`` with them.
+1. ``expand``: every worker expands its states at depth ``d``; per state
+   reached it keeps the snapshot at the end of its smallest edge into it, and
+   tells the state's owner of that edge and the violations (not the
+   snapshot; nothing at all for a state it owns and has seen, unless an edge
+   breaks an invariant first);
+2. ``merge``: every owner checks these against its share of the visited set,
+   picks each new state's parent edge (the smallest over all workers) and
+   hands the state, with its violations, to the worker that took that edge;
+3. ``adopt``: every worker makes the states handed to it its frontier for
+   depth ``d + 1``, from the snapshots it kept, and drops the others' snapshots;
+   when one worker would have more than its share (:func:`shares`, from the
+   counts alone), it sends the excess on, pickled;
+4. ``accept``: only then, the workers take in the states sent on to them.
 
-Only new states travel as snapshots, so the traffic is about one snapshot
-per state plus some 100 bytes per edge. The merge rule (see
-:meth:`Partition.merge`) makes states, violations and counterexamples the
-same for any number of workers.
+So a snapshot travels only to even out the work (a few per cent of the new
+states), and the traffic is otherwise some 60 bytes per state reached per
+worker. The merge rule (see :meth:`Partition.merge`) makes states,
+violations and counterexamples the same for any number of workers, whichever
+worker expands a state.
 
 Local workers are ``concurrent.futures.ProcessPoolExecutor`` processes
 started with ``spawn`` (no fork of a process that may hold threads), one
@@ -45,6 +54,10 @@ from tui.scenario import Scenario
 
 #: What ``pip install`` needs for ``--cluster``.
 CLUSTER_EXTRA = "outage-tui[cluster]"
+
+#: How far above the mean the busiest partition's next depth may be before states are sent on to even it
+#: out: sending one costs a pickle and an unpickle, about a third of expanding it.
+SLACK = 0.02
 
 _PART: Partition | None = None
 
@@ -132,9 +145,43 @@ class RayPool:
             self._ray.shutdown()
 
 
-def _transpose(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
-    """``rows[i][j]`` (from partition i, for partition j) as ``out[j][i]``."""
-    return [[row[j] for row in rows] for j in range(count)]
+def _column(rows: Sequence[Sequence[Any]], j: int) -> list[Any]:
+    """What every partition has for partition ``j``: ``rows[i][j]`` for each ``i``."""
+    return [row[j] for row in rows]
+
+
+def shares(loads: Sequence[int], slack: float = SLACK) -> list[list[int]]:
+    """``send[i][j]``: how many of its next states partition ``i`` sends on to partition ``j``.
+
+    ``loads[i]`` is how many new states partition ``i`` would expand (it
+    generated their parent edges). When the busiest has more than ``slack``
+    above the mean, every partition is evened out to the mean (give or take
+    one state), moving no more states than that takes: partitions over their
+    share send, in index order, to partitions under theirs. Only the counts
+    decide, so the same loads always give the same moves; and no move can
+    change a result, only who does the work.
+    """
+    count = len(loads)
+    send = [[0] * count for _ in range(count)]
+    total = sum(loads)
+    if count < 2 or total == 0 or max(loads) * count <= total * (1 + slack):
+        return send
+    # Even shares; the remainder goes to the busiest partitions, which then keep one more.
+    targets = [total // count] * count
+    for i in sorted(range(count), key=lambda i: (-loads[i], i))[: total % count]:
+        targets[i] += 1
+    over = [[i, loads[i] - targets[i]] for i in range(count) if loads[i] > targets[i]]
+    under = [[j, targets[j] - loads[j]] for j in range(count) if loads[j] < targets[j]]
+    while over and under:
+        moved = min(over[0][1], under[0][1])
+        send[over[0][0]][under[0][0]] += moved
+        over[0][1] -= moved
+        under[0][1] -= moved
+        if not over[0][1]:
+            over.pop(0)
+        if not under[0][1]:
+            under.pop(0)
+    return send
 
 
 @cycles_paused()
@@ -183,13 +230,14 @@ def parallel_bfs(
                 left = max(0.0, limits.max_seconds - (time.perf_counter() - started))
             expanded = pool.call("expand", [(None, None, left)] * count)
             stopped = False
-            for _arrivals, level in expanded:
+            for _reached, level in expanded:
                 out.transitions += level.transitions
                 out.expanded += level.expanded
                 stopped = stopped or level.stopped
-            merged = pool.call("merge", [(rows,) for rows in _transpose([e[0] for e in expanded], count)])
+            reached = [e[0] for e in expanded]
+            merged = pool.call("merge", [(_column(reached, j),) for j in range(count)])
             fresh = learnt = 0
-            for _requests, level in merged:
+            for _grants, _counts, level in merged:
                 fresh += level.new_states
                 learnt += level.new_violations
             states += fresh
@@ -197,13 +245,16 @@ def parallel_bfs(
                 out.first_violation_s = time.perf_counter() - started
             if stopped:  # what was reached was seen; the next depth is not started
                 break
-            asks = [[x for ask in asks for x in ask] for asks in _transpose([m[0] for m in merged], count)]
-            produced = pool.call("produce", [(a,) for a in asks])
-            sizes = pool.call("accept", [(rows,) for rows in _transpose(produced, count)])
+            grants = [m[0] for m in merged]
+            loads = [sum(m[1][g] for m in merged) for g in range(count)]
+            send = shares(loads)
+            sent = pool.call("adopt", [(_column(grants, g), send[g]) for g in range(count)])
+            if any(x is not None for row in sent for x in row):
+                pool.call("accept", [(_column(sent, j),) for j in range(count)])
             depth += 1
             if progress is not None:
-                progress(Progress(states, out.transitions, depth, sum(sizes), time.perf_counter() - started))
-            if not sum(sizes):
+                progress(Progress(states, out.transitions, depth, fresh, time.perf_counter() - started))
+            if not fresh:
                 complete = True
                 break
             if limits.reached(started, states, out.expanded):
