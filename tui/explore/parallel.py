@@ -23,11 +23,14 @@ without reading, and a partition's batch for itself never leaves it:
    counts alone), it sends the excess on, pickled;
 4. ``accept``: only then, the workers take in the states sent on to them.
 
-So a snapshot travels only to even out the work (a few per cent of the new
-states), and the traffic is otherwise some 60 bytes per state reached per
-worker. The merge rule (see :meth:`Partition.merge`) makes states,
-violations and counterexamples the same for any number of workers, whichever
-worker expands a state.
+Evening out is not optional: a worker expands the states whose parent edge it
+took, so a worker that is ahead stays ahead, and the one that expands the
+root would otherwise expand everything. It is cheap: on the race some 4 % of
+the states travel as snapshots (about 50 µs each to pickle and read back,
+against some 170 µs to expand one), and the rest of the traffic is a few dozen
+bytes per state a worker reaches for another. The merge rule (see
+:meth:`Partition.merge`) makes states, violations and counterexamples the
+same for any number of workers, whichever worker expands a state.
 
 Local workers are ``concurrent.futures.ProcessPoolExecutor`` processes
 started with ``spawn`` (no fork of a process that may hold threads), one
@@ -58,7 +61,7 @@ from tui.scenario import Scenario
 CLUSTER_EXTRA = "outage-tui[cluster]"
 
 #: How far above the mean the busiest partition's next depth may be before states are sent on to even it
-#: out: sending one costs a pickle and an unpickle, about a third of expanding it.
+#: out (sending one costs a pickle and an unpickle, under a third of expanding it).
 SLACK = 0.02
 
 _PART: Partition | None = None
