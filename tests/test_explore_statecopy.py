@@ -104,3 +104,13 @@ def test_searches_pause_the_cycle_collector_and_give_it_back() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_what_a_search_kept_is_not_left_for_the_next_young_collection_to_walk() -> None:
+    """The first collection after a search would otherwise walk all it allocated (0.16 s after a verification)."""
+    with cycles_paused():
+        kept = [[] for _ in range(20_000)]
+    assert gc.isenabled()
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(kept[0]) in oldest and id(kept[-1]) in oldest  # without the move: in a younger generation
+    assert gc.get_freeze_count() == 0  # in the oldest generation, not frozen for good
