@@ -215,6 +215,44 @@ async def test_space_stops_a_long_move_early(gate: Gate, monkeypatch: pytest.Mon
 
 
 @pytest.mark.asyncio
+async def test_space_stops_a_go_to_past_the_history_while_it_retakes_the_history(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Going to a time past a history's end is two moves: re-take the history, then let the policy go on.
+
+    Space during the first must stop the go-to there: the second move must
+    not start, neither from where the first stopped nor from the history's end.
+    """
+    monkeypatch.setattr(longmove, "PROGRESS_EVERY_S", 0.0)  # report after every step: the first one is held
+    async with gated_app(gate, policy="manual") as pilot:
+        app = pilot.app
+        assert isinstance(app, ReplayApp)
+        gate.open()
+        await send(pilot, c.GoTo(parse_sim("23:50")), c.GoTo(parse_sim("23:40")))  # a history, then its start
+        history = app.session.timeline.picks[:]
+        assert app.snapshot is not None and app.snapshot.step == 0 and len(history) > 1000
+        gate.opened.clear()
+        gate.resume.clear()
+        gate.hold_after_first_step = True
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GoToDialog)
+        await pilot.press(*"00:30", "enter")
+        await until_busy(pilot)
+        gate.opened.set()
+        await wait_thread_event(gate.stepped)  # re-taking the history: one step taken, held before the next
+        await pilot.press("space")
+        await until(pilot, lambda: gate.progress is not None and gate.progress.cancelled, "the move told to stop")
+        gate.open()
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap is not None and snap.busy is None and not snap.playing
+        assert snap.status == f"stopped at step {snap.step}"
+        assert 0 < snap.step < len(history) and snap.now < parse_sim("23:50")
+        assert app.session.timeline.picks == history  # nothing re-taken differently, nothing added
+
+
+@pytest.mark.asyncio
 async def test_a_note_typed_during_a_long_move_keeps_its_text_and_lands_where_it_stops(gate: Gate) -> None:
     async with gated_app(gate) as pilot:
         app = pilot.app

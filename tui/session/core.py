@@ -106,6 +106,8 @@ class SessionCore:
         self._sent = 0  # commands sent so far; each carries its number
         self._handling = 0  # number of the command being handled
         self._busy: Busy | None = None
+        #: A pause came during a long move of this command: one of several moves (a go-to) starts no more.
+        self._stop_asked = False
         self._deferred: list[tuple[int, cmd.Command]] = []
         self.recorder: Recorder | None = None  # set while recording
         #: Where a talk stops, in the order they were made (read from a reopened file, then added live).
@@ -283,6 +285,7 @@ class SessionCore:
         while True:
             numbered = await self._inbox.get()
             if isinstance(numbered[1], cmd.Pause | cmd.TogglePlay):
+                self._stop_asked = True
                 progress.cancel()
             else:
                 self._deferred.append(numbered)

@@ -141,9 +141,15 @@ class HistoryMoves(ForkMoves):
         if inside < len(tl.picks):
             await self._seek(tl, inside, label)
             self._recording.seek(tl.sim.steps)
-            self.status = f"at step {tl.sim.steps}"
+            self.status = f"{'stopped at' if self._stop_asked else 'at'} step {tl.sim.steps}"
             return
         await self._seek(tl, len(tl.picks), label)
+        if self._stop_asked:
+            # Stopped while re-taking the history: the policy must not go on, neither from where that
+            # stopped (behind the history, it would take moves other than the recorded ones) nor from its end.
+            self._recording.seek(tl.sim.steps)
+            self.status = f"stopped at step {tl.sim.steps}"
+            return
         outcome = await self._long_move(tl, label, Target(until=time))
         await self._continue_from(tl, outcome)
         self._recording.seek(tl.sim.steps)

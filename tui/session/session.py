@@ -136,6 +136,7 @@ class Session(HistoryMoves, Reopening):
 
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
         self._handling, command = numbered
+        self._stop_asked = False  # a pause stops the command it arrived during, not the ones after it
         before = self._position()
         await self._dispatch(command)
         if isinstance(command, MOVES) and self.current is not None and self._position() != before:
