@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import trio
+import trio.testing
 
 from tui.clock import parse_sim
 from tui.scenario import load_scenario
@@ -193,3 +194,35 @@ def test_thousands_of_commands_sent_at_once_are_all_handled_in_order() -> None:
         assert snap.speed == 1 + 4999 / 1000  # the last speed sent is the one in force: handled in order
 
     with_session("canonical", body)
+
+
+def test_a_command_read_during_playback_runs_to_its_end_after_the_next_frame_is_due() -> None:
+    """Between two frames of playback the session waits for a command; the one it reads then runs to its end.
+
+    The wait was bounded by the next frame's deadline, and so was the command
+    read in it: a go-to (a long move, seconds of wall time) was cut off when
+    the frame came due and came to nothing, and a step cut off after the move
+    was made left it out of the history and the recording. The clock here
+    jumps to the next deadline whenever the session waits (for a long move's
+    thread, say), so the frame always comes due while the go-to runs.
+    """
+    snaps: list[Any] = []
+    target = parse_sim("01:00")
+
+    async def main() -> None:
+        session = Session(SessionConfig(load_scenario()), snaps.append)  # playing from the start
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(session.run)
+            await session.started.wait()
+            await trio.sleep(1.0)  # a second of playback: the session is between two frames
+            assert session.playing and 0 < session.timeline.sim.steps
+            session.send(c.GoTo(target))
+            done = trio.Event()
+            session.send(c.Sync(done.set))
+            await done.wait()
+            nursery.cancel_scope.cancel()
+
+    trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
+    snap = snaps[-1]
+    assert snap.status == f"at step {snap.step}" and not snap.playing
+    assert parse_sim("00:59") <= snap.now <= target  # the last step before it

@@ -112,8 +112,14 @@ class Session(HistoryMoves, Reopening):
         now = trio.current_time()
         if now < self._next_at:
             self.publish()
+            numbered = None
+            # Only the wait ends when the frame is due: a command read in it runs to its end outside the
+            # deadline, or a long move would be cut off there, and a step after it moved but before the
+            # history and the recording had it.
             with trio.move_on_at(self._next_at):
-                await self._handle(await self._inbox.get())
+                numbered = await self._inbox.get()
+            if numbered is not None:
+                await self._handle(numbered)
             return
         try:
             await self._handle(self._inbox.get_nowait())
