@@ -415,6 +415,38 @@ async def test_the_palette_closes_once_and_only_itself() -> None:
 
 
 @pytest.mark.asyncio
+async def test_ctrl_p_with_the_palette_covered_opens_no_second_one() -> None:
+    """A comparison asked for before ctrl+p arrives over the open palette; ctrl+p then must not open another.
+
+    Textual only asks whether the top screen is a palette: a second one, with
+    the same id, ended the app (``DuplicateIds``).
+    """
+    app = create_app(paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, c.Fork("other"), c.Switch("main"))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        palette = app.screen
+        assert isinstance(palette, SafePalette)
+        app.send(c.Compare("main", "other"))  # as if "v" had been pressed just before ctrl+p
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen) and palette in app.screen_stack
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, CompareScreen)
+        assert [s for s in app.screen_stack if isinstance(s, SafePalette)] == [palette]
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is palette
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert len(app.screen_stack) == 1
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert app.return_code == 0
+
+
+@pytest.mark.asyncio
 async def test_notices_clear_by_our_timer_not_textual_expiry() -> None:
     """A notice shows, then goes after its seconds; Textual never expires it (its toasts could spin the loop)."""
     app = create_app(paused=True)

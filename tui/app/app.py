@@ -617,8 +617,16 @@ class ReplayApp(Notices):
 
     # -- command palette ----------------------------------------------------------
     def action_command_palette(self) -> None:
-        """Open the palette (ctrl+p): Textual's, with page keys safe at any size (:mod:`tui.app.screens.palette`)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        """Open the palette (ctrl+p): Textual's, with page keys safe at any size (:mod:`tui.app.screens.palette`).
+
+        Not while one is open anywhere in the stack: Textual only looks at the
+        top screen, and a palette covered by a screen pushed over it (a
+        comparison that arrived) made a second one with the same id, which
+        ended the app.
+        """
+        if not self.use_command_palette or CommandPalette.is_open(self):
+            return
+        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
             self.push_screen(CommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
