@@ -288,3 +288,27 @@ async def test_moves_made_by_a_long_move_are_recorded_and_replay_exactly(tmp_pat
     summary = summary_in_a_new_process(path)
     assert summary["forks"]["after-the-jump"]["trace_sha256"] == live["after-the-jump"]
     assert summary["trace_sha256"] == live["main"]
+
+
+@pytest.mark.asyncio
+async def test_going_to_a_marker_is_recorded_where_it_leads(tmp_path: Path) -> None:
+    """A marker's timeline and step are where the session stands after ``<``: the file must reopen there too.
+
+    Going to a marker moved the cursor without a word to the recording, which
+    then reopened where the timeline had stood before (its history's end here).
+    """
+    path = tmp_path / "talk.jsonl"
+    app = create_app(policy="manual", paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, c.Step(), c.Step(), c.Step(), c.Slide("three"), c.Step(), c.Step())
+        await send(pilot, c.Fork("other"), c.Step(), c.Step())
+        await pilot.press("less_than_sign")  # from the fork's marker back to the slide's: main, step 3
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap is not None and (snap.fork, snap.step) == ("main", 3) and snap.status.startswith("marker 1 of")
+        assert len(app.session.timelines["main"].picks) == 5
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = again.snapshot
+        assert snap is not None and (snap.fork, snap.step) == ("main", 3)

@@ -67,6 +67,7 @@ class TalkMoves(SessionCore):
             self.current = tl
             self._recording.switch(tl.name)
         await self._seek(tl, marker.step, f"going to marker {number + 1}")
+        self._recording.seek(tl.sim.steps)  # the file must stand where the screen does, as after any move
         self.marker = number
         self._marker_visits += 1
         self.status = f"marker {number + 1} of {len(self.markers)}: {marker.text}"
