@@ -312,3 +312,35 @@ async def test_going_to_a_marker_is_recorded_where_it_leads(tmp_path: Path) -> N
         await settle(pilot)
         snap = again.snapshot
         assert snap is not None and (snap.fork, snap.step) == ("main", 3)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("how", ["played", "stepped"])
+async def test_moves_taken_again_behind_the_history_move_the_recorded_cursor(tmp_path: Path, how: str) -> None:
+    """Back at the start, a manual session plays its recorded moves back (space) or steps through them (n).
+
+    Those moves are in the file already, so nothing was written as they were
+    taken again, and the file reopened where the cursor had last been sent:
+    at the start, not where the session stood.
+    """
+    path = tmp_path / "talk.jsonl"
+    app = create_app(policy="manual", paused=True, record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, *[c.Step() for _ in range(6)], c.JumpMilestone(-1))  # six moves, then back to the start
+        assert app.snapshot is not None and app.snapshot.step == 0
+        if how == "played":
+            await pilot.press("space")  # the recorded moves play; then the session waits for a pick
+            for _ in range(400):
+                await pilot.pause(0.01)
+                if app.snapshot.step == 6:
+                    break
+            await settle(pilot)
+        else:
+            await pilot.press("n", "n")
+            await settle(pilot)
+        where = 6 if how == "played" else 2
+        assert app.snapshot.step == where and len(app.session.timeline.picks) == 6
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.snapshot is not None and (again.snapshot.fork, again.snapshot.step) == ("main", where)

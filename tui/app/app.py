@@ -161,7 +161,7 @@ class ReplayApp(Notices):
 
         The session's Trio run is over by now, so nothing else touches its recorder.
         """
-        recorder, self.session.recorder = self.session.recorder, None
+        recorder = self.session.take_recorder()
         if recorder is None:
             return
         try:

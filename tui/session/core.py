@@ -169,6 +169,7 @@ class SessionCore:
             }
         tl = Timeline(name, scenario, sim, parent=parent, forked_at=sim.steps, extra_overrides=extra, **extras)
         tl.on_pick = self._recording.pick
+        tl.on_retake = self._recording.moved
         self.timelines[name] = tl
         return tl
 
@@ -222,6 +223,8 @@ class SessionCore:
                 tl.checkpoints.setdefault(step, snap)
             final = outcome.final
         tl.behind_events = None if final.step >= len(tl.picks) else history
+        if outcome is not None and outcome.picks and not fresh and tl is self.current:
+            self._recording.moved()  # only moves it had made before: no line says where it stopped
         old = tl.sim
         tl.attach(await self._host_sim(tl.scenario, final, events), lanes)
         self._release(old)
@@ -313,6 +316,12 @@ class SessionCore:
         outcome = await self._long_move(tl, label, Target(moves=moves), base)
         assert outcome.start is not None
         await self._continue(tl, outcome.start, outcome)
+
+    def take_recorder(self) -> Recorder | None:
+        """The recording under way, if any, once it says where the cursor is; the session records no more (at quit)."""
+        self._recording.cursor()
+        recorder, self.recorder = self.recorder, None
+        return recorder
 
     def _position(self) -> tuple[str, int]:
         tl = self.timeline

@@ -33,11 +33,28 @@ class SessionRecorder:
 
     def __init__(self, session: SessionCore) -> None:
         self.session = session
+        #: Moves taken again behind the current timeline's end since the file last placed its cursor.
+        self._moved = False
 
     # -- lines ----------------------------------------------------------------------
     def pick(self, pick: Pick) -> None:
         """A move the current timeline took."""
+        self._moved = False  # a move at the end of the history: the cursor is there
         self._write(lambda r: r.pick(pick))
+
+    def moved(self) -> None:
+        """The current timeline's cursor moved over moves it had made before: none of them goes to the file."""
+        self._moved = True
+
+    def cursor(self) -> None:
+        """Say where the current timeline's cursor stands, if moves taken again moved it since the file last did.
+
+        Called before the session handles a command, whenever it goes idle,
+        and before the file closes: a line per key or pause, never per move
+        of a playback through recorded moves.
+        """
+        if self._moved and self.session.current is not None:
+            self.seek(self.session.timeline.sim.steps)
 
     def playing(self, playing: bool) -> None:
         """Playback resumed or paused."""
@@ -48,6 +65,7 @@ class SessionRecorder:
 
     def seek(self, to_step: int, milestone: str | None = None) -> None:
         """The current timeline's cursor moved to ``to_step`` (to a milestone, when named)."""
+        self._moved = False
         if milestone is None:
             self._control("seek", to_step=to_step)
         else:
@@ -65,6 +83,7 @@ class SessionRecorder:
         self._write(lambda r: r.switch(name, self.session.timeline.sim.steps))
 
     def fork(self, tl: Timeline) -> None:
+        self._moved = False  # the fork is current, at the end of its moves
         self._write(lambda r: r.fork(tl))
 
     def note(self, note: Note) -> None:
@@ -135,6 +154,7 @@ class SessionRecorder:
             session.status = f"cannot record: {err}"
             return
         session.recorder = recorder
+        self._moved = False  # the history says where every cursor stands
         try:
             recorder.history(session.timelines.values(), session.timeline)
         except OSError as err:
@@ -144,6 +164,7 @@ class SessionRecorder:
 
     def stop(self) -> None:
         """Drain and close the recording; a write that failed (or a stuck writer) is said, not swallowed."""
+        self.cursor()
         session = self.session
         recorder, session.recorder = session.recorder, None
         if recorder is not None:

@@ -94,6 +94,7 @@ class Session(HistoryMoves, Reopening):
                 elif self._moving():
                     await self._play_once()
                 else:
+                    self._recording.cursor()  # idle: a playback through recorded moves may have stopped
                     self.publish(force=True)
                     await self._handle(await self._inbox.get())
 
@@ -143,6 +144,7 @@ class Session(HistoryMoves, Reopening):
     async def _handle(self, numbered: tuple[int, cmd.Command]) -> None:
         self._handling, command = numbered
         self._stop_asked = False  # a pause stops the command it arrived during, not the ones after it
+        self._recording.cursor()  # the file places the cursor before anything the command writes
         before = self._position()
         await self._dispatch(command)
         if isinstance(command, MOVES) and self.current is not None and self._position() != before:

@@ -61,6 +61,9 @@ class Timeline:
     notes: list[Note] = field(default_factory=list)
     #: Hears every move taken by :meth:`step` (not replays): how a recording follows the timeline.
     on_pick: Callable[[Pick], None] | None = None
+    #: Hears every recorded move :meth:`step` takes again behind the history's end: the cursor moved, and no
+    #: move was added (a recording writes where the cursor stands before its next line, not once a move).
+    on_retake: Callable[[], None] | None = None
     #: Snapshots by step, every ``checkpoint_every`` steps and at step 0.
     checkpoints: dict[int, Snapshot] = field(default_factory=dict)
     checkpoint_every: int = CHECKPOINT_EVERY
@@ -149,6 +152,8 @@ class Timeline:
             await self.sim.step(recorded.index)
             if not self.behind:
                 self.behind_events = None  # the cursor is back at the end: the live events are the history's
+            if self.on_retake is not None:
+                self.on_retake()
             return chosen
         by_policy = index is None
         if index is None:
