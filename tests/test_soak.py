@@ -38,9 +38,14 @@ BINARY = Path(sys.executable).with_name("outage-tui")
 KEYS_PER_RUN = 3000
 RESIZE_EVERY = 100
 CHUNK = 25  # keys per send-keys call: the terminal's input buffer never fills
-#: A key that reaches a dialog after the key that closes it is a keystroke a person cannot make; a fork
-#: dialog given Enter twice at once crashes the app (``ScreenStackError``): that race is left out here.
-DIALOG_CLOSE_S = 0.3
+#: A moment after each dialog's keys. It no longer keeps a race out: a key reaching a dialog after the one
+#: that closed it (Enter twice in the fork dialog) crashed the app once, and no longer does
+#: (``tests/test_dialogs_ui.py``). It stays because the app must keep up with the keys: without it (all 3000
+#: in a few seconds) the app was still working through them when ``at_rest`` looked, its screen held still
+#: for two looks (drawn at the size before the last resize, or at a step it then left by hundreds), and the
+#: file ended elsewhere. At 0.1 s that happened now and then; those runs also found bugs of the app (listed
+#: above the test), since fixed.
+AFTER_DIALOG_S = 0.3
 
 pytestmark = [
     pytest.mark.slow,
@@ -104,23 +109,60 @@ def key_stream(rng: random.Random) -> list[list[str]]:
     return groups
 
 
-HEADER = re.compile(r"fork (\S+).*?step (\d+) ", re.S)
+#: The header's first line names the timeline, ``fork NAME  policy``: a name typed into the fork dialog may
+#: hold spaces, and a line too narrow for it all ends in "…", cutting the policy short (``fork main~4  c…``),
+#: the spaces before it (``fork fork-44 …``) or the name itself (``fork ^ ne31w4…``). Its second line holds
+#: ``step N``.
+FORK = re.compile(r"fork ([^\n]+?)  (?:canonical|random|manual|\w*…)|fork ([^\n]*?…)")
+STEP = re.compile(r"step (\d+) ")
+#: How long ``at_rest`` leaves an Escape alone before its next key. A terminal sends Escape as one byte,
+#: and the app reads a byte that follows it within Textual's escape delay (``ESCDELAY``, 0.1 s) as
+#: alt+that key: Escape then Space is read as a plain space and the Escape is lost. With a text dialog
+#: open, that space goes into its field, so the dialog never closes and the play or move is never stopped.
+ESCAPE_ALONE_S = 0.3
 
 
-def at_rest(session: str, timeout: float = 60.0) -> tuple[str, int]:
-    """Close whatever is open, pause, and wait until the header's timeline and step hold still."""
+def header_of(text: str) -> tuple[str, int] | None:
+    """The timeline and step the header shows (None while something covers it)."""
+    lines = text.splitlines()
+    fork = FORK.search(lines[0]) if lines else None
+    step = STEP.search(lines[1]) if len(lines) > 1 else None
+    if fork is None or step is None:
+        return None
+    return fork.group(1) or fork.group(2), int(step.group(1))
+
+
+def same_timeline(shown: str, name: str) -> bool:
+    """Whether the header's ``shown`` names timeline ``name`` (its start, when the header cut it short)."""
+    return shown == name or (shown.endswith("…") and name.startswith(shown[:-1].rstrip()))
+
+
+def at_rest(session: str, timeout: float = 60.0) -> tuple[str, int, bool]:
+    """Close whatever is open, pause, and wait until the header's timeline and step hold still.
+
+    Returns them, and whether the header says a recording is under way ("● REC").
+
+    The way a person does it: Escape, and a look at the screen once it has
+    taken effect; Space only if the header still says "▶ playing" (a manual
+    session plays its recorded moves back, at the pace of the replay, for
+    minutes if it went back far) or "» moving" (a long move). Pressed within
+    the escape delay, the two keys are read as one, and a dialog left open
+    by the random keys (a fork or go-to refused during a long move, a note,
+    the palette) takes every Space as text: the session then played on past
+    the timeout with the dialog open.
+    """
     deadline = time.monotonic() + timeout
     last: tuple[str, int] | None = None
     while time.monotonic() < deadline:
         tmux("send-keys", "-t", session, "Escape")
+        time.sleep(ESCAPE_ALONE_S)
         text = screen(session)
         assert_no_traceback(text)
         if "▶ playing" in text or "» moving" in text:
             tmux("send-keys", "-t", session, "Space")
-        found = HEADER.search(text)
-        now = None if found is None else (found.group(1), int(found.group(2)))
+        now = header_of(text)
         if now is not None and now == last and "▶ playing" not in text and "» moving" not in text:
-            return now
+            return *now, "● REC" in text.splitlines()[1]
         last = now
         time.sleep(0.5)
     raise AssertionError(f"the session never came to rest; last screen:\n{screen(session)}")
@@ -161,15 +203,17 @@ def where_the_file_ends(path: Path) -> tuple[str, int]:
     return current, len(mine.picks) if mine.cursor is None else mine.cursor
 
 
-#: What this test found and what it is waiting for; the marker goes once a run passes under every policy.
-#: Found and fixed so far: palette crashes (paging with no room, a search or page key racing Escape, Enter
-#: queued behind Escape), a dialog closed in another's place, markup in quoted input, and Textual toasts whose
-#: negative timer froze the app; and a ``q`` read with an unread Escape as alt+q (now pressed again).
-#: Left: under the manual policy a long move was seen not to come to rest within 60 s (cause not yet found).
-KNOWN = "under the manual policy a long move was seen not to come to rest within 60 s (cause not yet found)"
+#: What this test found, all fixed: palette crashes (paging with no room, a search or page key racing Escape,
+#: Enter queued behind Escape, a second palette while the first was covered), a dialog closed in another's
+#: place, markup in quoted input, Textual toasts whose negative timer froze the app, a step or go-to cut off
+#: when the next frame of playback came due, and files that reopened elsewhere than the screen stood (after
+#: going to a marker, or moves taken again behind the history's end). And two of its own: a ``q`` read with an
+#: unread Escape as alt+q (now pressed again), and, under the manual policy, a session that did not come to
+#: rest within 60 s: ``at_rest`` pressed Space right after Escape, the app read the two as one key, and a
+#: go-to, fork or note dialog left open by the random keys took every Space as text while the session played
+#: its recorded moves back (at the replay's pace, after a move back) or ran a long move; see ``at_rest``.
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN)
 @pytest.mark.parametrize("policy", ["canonical", "random", "manual"])
 def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_the_screen(
     policy: str, tmp_path: Path
@@ -187,10 +231,10 @@ def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_th
             time.sleep(0.1)
         sent, resized, pending = 0, 0, []
         for group in key_stream(rng):
-            if len(group) > 1:  # a dialog: its keys at once, then a moment for it to close before the next key
+            if len(group) > 1:  # a dialog: its keys at once, then a moment before the next key
                 tmux("send-keys", "-t", session, "--", *pending, *group)
                 sent, pending = sent + len(pending) + len(group), []
-                time.sleep(DIALOG_CLOSE_S)
+                time.sleep(AFTER_DIALOG_S)
             else:
                 pending += group
             if len(pending) >= CHUNK:
@@ -218,5 +262,10 @@ def test_thousands_of_random_keys_then_quit_cleanly_and_the_recording_matches_th
     others = sorted(tmp_path.glob("outage-tui-*.jsonl"))
     for other in others:
         assert replayed_hash(other) == replayed_hash(other)
-    if not others:
-        assert where_the_file_ends(record) == shown
+    # The recording under way at the end (the one started last; none if the palette's last Record stopped it)
+    # must end where the screen stood.
+    name, step, recording = shown
+    if recording:
+        latest = max([record, *others], key=lambda path: path.stat().st_mtime_ns)
+        current, cursor = where_the_file_ends(latest)
+        assert same_timeline(name, current) and cursor == step, (latest.name, current, cursor, shown)
