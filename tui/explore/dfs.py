@@ -272,8 +272,7 @@ class _Search:
         run, how, graph, visited = self.run, self.how, self.graph, self.visited
         if fp in visited and how.hashing and how.horizon is None and how.mark is None:
             # Seen, and its moves, end and mark are the state's own: settle the sleep sets before working them out.
-            rename = run.abstraction.canonical()[1] if how.symmetry else {}
-            if visited[fp] <= (frozenset(rename.get(c, c) for c in sleep) if sleep else sleep):
+            if visited[fp] <= self._canonical_sleep(sleep)[1]:
                 return _Frame(fp, [], sleep, viol)
         order = run.moves()
         depth = len(self.path)
@@ -298,8 +297,7 @@ class _Search:
             if depth < self.depth_seen.get(fp, horizon + 1):
                 visited.pop(fp, None)  # seen only deeper: explore again with more budget
                 self.depth_seen[fp] = depth
-        rename = run.abstraction.canonical()[1] if how.symmetry else {}
-        canon = frozenset(rename.get(c, c) for c in sleep) if sleep else sleep
+        rename, canon = self._canonical_sleep(sleep)
         if fp in visited:
             old = visited[fp]
             if old <= canon:
@@ -309,3 +307,8 @@ class _Search:
             return _Frame(fp, todo, sleep, viol)
         visited[fp] = canon
         return _Frame(fp, [c for c in order if c not in sleep], sleep, viol)
+
+    def _canonical_sleep(self, sleep: frozenset[str]) -> tuple[dict[str, str], frozenset[str]]:
+        """The renaming into the canonical frame (none without symmetry), and ``sleep`` renamed by it."""
+        rename = self.run.abstraction.canonical()[1] if self.how.symmetry else {}
+        return rename, frozenset(rename.get(c, c) for c in sleep) if sleep else sleep

@@ -164,9 +164,8 @@ class SessionRecorder:
 
     def stop(self) -> None:
         """Drain and close the recording; a write that failed (or a stuck writer) is said, not swallowed."""
-        self.cursor()
         session = self.session
-        recorder, session.recorder = session.recorder, None
+        recorder = session.take_recorder()
         if recorder is not None:
             try:
                 recorder.close()
