@@ -6,8 +6,8 @@ plus the locals its text does not show, reconstructed from the events it
 emits (the plan an Enactor saw last; whether the lock it read is still the
 lock in the zone). Time is left out: the explorer's controller makes it
 unobservable (see :mod:`tui.explore.model`). Route 53 propagation is left
-out: what it publishes is read by nobody in the core, so the explorer steps
-it as soon as it can move, and an Enactor polling for a plan it has already
+out: what it publishes is read by nobody in the core, so a replay steps it
+as soon as it can move and a search never does, and an Enactor polling for a plan it has already
 seen changes nothing at all. Enactors differ only by name, so with symmetry
 on, states that differ by a permutation of AZs are one state
 (:meth:`StateAbstraction.canonical`).

@@ -158,7 +158,7 @@ class Partition:
         self.horizon = horizon
         self.mark = mark
         self.keep_edges = keep_edges
-        self.run = core_run(scenario)
+        self.run = core_run(scenario, publishing=False)
         self.run.abstraction.symmetry = symmetry
         #: The owned states.
         self.visited: dict[bytes, Info] = {}

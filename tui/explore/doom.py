@@ -85,7 +85,7 @@ class DoomGraph:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.run = core_run(scenario)
+        self.run = core_run(scenario, publishing=False)
         self.edges: dict[bytes, dict[str, bytes]] = {}
         self.doomed: set[bytes] = set()
         self.blobs: dict[bytes, RunState] = {}
@@ -96,7 +96,7 @@ class DoomGraph:
 
     def start(self, prefix: Sequence[int]) -> tuple[bytes, CoreRun]:
         """The state after ``prefix`` (settled), known to the graph, and a run standing in it."""
-        run = core_run(self.scenario)
+        run = core_run(self.scenario, publishing=False)
         for index in prefix:
             run.controller.turn(index)
         run.settle_now()

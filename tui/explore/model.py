@@ -18,6 +18,10 @@ changes to the world, so the explorer advances the clock by more than the
 lock's lifetime on every step (:class:`CoreController`). Time then influences
 nothing, and the state abstraction (:mod:`tui.explore.abstraction`) can leave
 it out altogether. Which steps commute is :mod:`tui.explore.footprint`'s job.
+
+Why one module of this size: what can move, stepping, saving and the
+invariants all read the same controller and world of one run, and the
+openers that build such a run belong with it.
 """
 
 from __future__ import annotations
@@ -48,10 +52,14 @@ RunState = tuple[tuple[Any, ...], World]  # what CoreRun.save keeps: the packed 
 class CoreRun:
     """One explored run: the controller, the world and the reconstructed locals."""
 
-    def __init__(self, controller: CoreController, world: World, seed: int) -> None:
+    def __init__(self, controller: CoreController, world: World, seed: int, *, publishing: bool = True) -> None:
         self.controller = controller
         self.world = world
         self.seed = seed
+        #: Take Route 53's propagation steps. A replay does, to show what resolvers get; a search need not:
+        #: nothing in the core reads what Route 53 publishes, so a search leaves them parked (a fifth of
+        #: its steps) and reaches the same states, violations and shortest counterexamples.
+        self.publishing = publishing
         self.endpoints: list[str] = list(world.scenario.get("dns.endpoints"))
         self.tolerant = bool(world.scenario.get("fixes.rollback_tolerates_missing"))
         self.azs: list[str] = world.scenario.enactor_names()
@@ -118,19 +126,24 @@ class CoreRun:
     def moves(self) -> list[str]:
         """The components worth choosing here, in the controller's order.
 
-        Route 53 propagation alone when it can move (it is invisible to the
-        core, so taking it at once loses nothing); never an idle poll.
+        A component's first step alone when one is due, and so is Route 53
+        propagation when the run is :attr:`publishing` (it is invisible to
+        the core, so taking it at once loses nothing); never an idle poll.
         """
         eager = self._eager()
         if eager is not None:
             return [eager]
-        return [g.component for g in self.gates() if g.action.kind != "enactor.poll" or not self.is_idle_poll(g)]
+        return [
+            g.component
+            for g in self.gates()
+            if g.component != INVISIBLE and (g.action.kind != "enactor.poll" or not self.is_idle_poll(g))
+        ]
 
     # -- stepping: the searches call these directly, no Trio involved ---------------
     def settle_now(self, log: list[tuple[int, str]] | None = None) -> None:
         """Take invisible steps until a real choice is due (``log`` gets index and words of each).
 
-        Invisible: Route 53 propagation, and every component's first step
+        Invisible: Route 53 propagation (only in a :attr:`publishing` run), and every component's first step
         (an Enactor parks for its first poll, a clean-up for its first request;
         neither touches anything another component reads).
         """
@@ -139,7 +152,12 @@ class CoreRun:
 
     def _eager(self) -> str | None:
         """The first eager gate in the controller's order, found without ordering all gates (after every step)."""
-        eager = (g for g in self.controller.parked.values() if g.component == INVISIBLE or g.action.kind == "start")
+        publishing = self.publishing
+        eager = (
+            g
+            for g in self.controller.parked.values()
+            if (publishing if g.component == INVISIBLE else g.action.kind == "start")
+        )
         found = [g for g in eager if g.time < math.inf]
         if len(found) > 1:
             found.sort(key=GATE_ORDER)
@@ -268,6 +286,7 @@ def core_run(
     snapshot: Snapshot | None = None,
     events: list[Event] | None = None,
     lean: bool | None = None,
+    publishing: bool = True,
 ) -> CoreRun:
     """The DNS core of ``scenario``, untimed: fresh, or continued from ``snapshot`` (see :meth:`CoreRun.snapshot`).
 
@@ -277,7 +296,8 @@ def core_run(
     same installers, then drops what only the cascade uses (see
     :func:`lean_world`): a search saves and restores the world on every step.
     A run for the replay (``keep_trace``) keeps the whole world, which the
-    replay UI's panels read.
+    replay UI's panels read. A search passes ``publishing=False``: Route 53
+    propagation then never moves (see :attr:`CoreRun.publishing`).
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed
@@ -301,7 +321,7 @@ def core_run(
         frozen, world, _plan, _trace = restored
         controller.world = world
         controller.thaw(frozen)
-    return CoreRun(controller, world, run_seed)
+    return CoreRun(controller, world, run_seed, publishing=publishing)
 
 
 def lean_world(world: World) -> World:

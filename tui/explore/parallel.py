@@ -218,7 +218,7 @@ def parallel_bfs(
     count = pool.count
     out = BfsOutcome()
     try:
-        run = core_run(scenario)
+        run = core_run(scenario, publishing=False)
         run.abstraction.symmetry = symmetry
         run.settle_now()
         root = run.fingerprint()
