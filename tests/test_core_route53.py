@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from tui.sim.components.route53 import (
     CreateTree,
     DeleteTrees,
@@ -10,6 +14,7 @@ from tui.sim.components.route53 import (
     RequireNewer,
     Route53,
     TakeLock,
+    Zone,
 )
 
 EP = "dynamodb.us-east-1.amazonaws.com"
@@ -94,3 +99,26 @@ def test_authoritative_answer_changes_only_when_published() -> None:
     assert r53.authoritative[EP][0] == ("10.0.0.1",)
     assert r53.publish(2) == [EP]
     assert r53.authoritative[EP][0] == ()
+
+
+
+def unchanged(zone: Zone) -> tuple[object, ...]:
+    return (dict(zone.trees), zone.alias, zone.rollback, zone.lock, zone.writer)
+
+
+def test_a_batch_or_a_repair_puts_a_new_zone_in_place_and_leaves_the_old_one_as_it_was() -> None:
+    """Zones are values: saved states share them, so nothing may change one that is already in place."""
+    r53 = zone_with(1, 2, alias=2)
+    for change in (
+        lambda: r53.change_batch(EP, [TakeLock(r53.zones[EP].lock, "use1-az1", 5), DeleteTrees(below=2)], 0),
+        lambda: r53.change_batch(EP, [CreateTree(3, ("x",)), FlipAlias(3, "use1-az1")], 0),
+        lambda: r53.repair(EP, 4, ("y",), "operator", 0),
+    ):
+        before = r53.zones[EP]
+        as_it_was = unchanged(before)
+        change()
+        assert r53.zones[EP] is not before
+        assert unchanged(before) == as_it_was
+    assert r53.zones[EP].alias == 4 and sorted(r53.zones[EP].trees) == [2, 3, 4]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        before.alias = 3  # type: ignore[misc]

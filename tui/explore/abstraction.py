@@ -20,6 +20,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from tui.explore.scope import CORE_PREFIXES, EXPLORED_INVARIANTS, INVISIBLE
+from tui.sim.components.route53 import Zone
 from tui.sim.controller import Gate
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class StateAbstraction:
         self._others: list[str] = []
         self._others_of = -1
         self._digests: dict[tuple[Any, ...], bytes] = {}
+        self._endpoints = sorted(run.world.route53.zones)
+        self._zone_parts: dict[int, tuple[Zone, tuple[Any, ...]]] = {}
 
     def forget(self) -> None:
         """The run now stands in another state with perhaps the same step count: work it out anew."""
@@ -113,9 +116,19 @@ class StateAbstraction:
         return (kind, action.args, gate.time == math.inf, local)
 
     def _zones(self) -> tuple[Any, ...]:
-        return tuple(
-            (ep, tuple(sorted(z.trees)), z.alias, z.rollback) for ep, z in sorted(self.run.world.route53.zones.items())
-        )
+        """Each zone's part of the state, worked out once per zone: a zone is a value, replaced when it changes."""
+        zones = self.run.world.route53.zones
+        parts = self._zone_parts
+        out = []
+        for endpoint in self._endpoints:
+            zone = zones[endpoint]
+            known = parts.get(id(zone))
+            if known is None or known[0] is not zone:  # kept with its zone, so an id is never reused here
+                if len(parts) >= _MAX_KEPT:
+                    parts.clear()
+                known = parts[id(zone)] = (zone, (endpoint, tuple(sorted(zone.trees)), zone.alias, zone.rollback))
+            out.append(known[1])
+        return tuple(out)
 
     def _world(self) -> tuple[Any, ...]:
         return (

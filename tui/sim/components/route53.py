@@ -12,7 +12,6 @@ The control plane (``zones``) changes at once; what DNS servers answer
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +38,15 @@ class Lock:
         return "free" if self.holder is None else f"{self.holder} {self.expiry:.0f}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Zone:
-    """One endpoint's hosted zone."""
+    """One endpoint's hosted zone, as a value: a change batch or a repair puts a new zone in its place.
+
+    Nothing changes a zone, nor its ``trees``, once it is in
+    ``Route53.zones``; so a search's saved states share zones instead of
+    copying them (:mod:`tui.explore.statecopy` shares frozen dataclasses),
+    and a zone's identity tells whether it changed.
+    """
 
     endpoint: str
     trees: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -51,15 +56,17 @@ class Zone:
     writer: str | None = None  # who last flipped the alias
     fallback_to_rollback: bool = False  # the fix: serve the rollback tree if the active one is gone
 
-    def __copy__(self) -> Zone:
-        """The shallow copy ``copy.copy`` makes of a dataclass, without its generic protocol.
+    def changed(self, **fields: Any) -> Zone:
+        """A new zone with ``fields`` replaced (``dataclasses.replace`` without its checks and ``__init__``).
 
-        Every change batch starts from one, and an exploration runs hundreds
-        of thousands of batches.
+        Every change batch makes one, and an exploration runs hundreds of
+        thousands of batches.
         """
-        draft = object.__new__(type(self))
-        draft.__dict__.update(self.__dict__)
-        return draft
+        new = object.__new__(Zone)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state.update(fields)
+        return new
 
     def answer(self) -> tuple[str, ...]:
         """Addresses the alias resolves to: none when its tree has been deleted.
@@ -159,42 +166,43 @@ class Route53:
         """
         self.batches += 1
         zone = self.zones[endpoint]
-        draft = copy.copy(zone)
-        draft.trees = dict(zone.trees)
+        trees = dict(zone.trees)
+        alias, rollback, lock, writer = zone.alias, zone.rollback, zone.lock, zone.writer
         deleted: list[int] = []
         deleted_active = False
         try:
             for op in ops:
                 if isinstance(op, TakeLock):
-                    if draft.lock != op.expected:
-                        raise BatchAborted(f"lock changed since read (now {draft.lock.text()})")
-                    draft.lock = Lock(op.holder, op.expiry)
+                    if lock != op.expected:
+                        raise BatchAborted(f"lock changed since read (now {lock.text()})")
+                    lock = Lock(op.holder, op.expiry)
                 elif isinstance(op, RequireNewer):
-                    if draft.alias is not None and draft.alias >= op.generation:
-                        raise BatchAborted(f"plan {op.generation} is not newer than active plan {draft.alias}")
+                    if alias is not None and alias >= op.generation:
+                        raise BatchAborted(f"plan {op.generation} is not newer than active plan {alias}")
                 elif isinstance(op, CreateTree):
-                    draft.trees.setdefault(op.generation, op.records)
+                    trees.setdefault(op.generation, op.records)
                 elif isinstance(op, FlipAlias):
-                    previous = draft.alias
-                    if previous is not None and previous not in draft.trees:
+                    previous = alias
+                    if previous is not None and previous not in trees:
                         if not op.tolerate_missing_rollback:
                             raise BatchAborted(f"rollback record cannot point at deleted plan {previous}")
                         previous = None
-                    if op.generation not in draft.trees:
+                    if op.generation not in trees:
                         raise BatchAborted(f"alias target plan {op.generation} has no records")
                     if previous != op.generation:
-                        draft.rollback = previous if previous is not None else op.generation
-                    draft.alias = op.generation
-                    draft.writer = op.writer
+                        rollback = previous if previous is not None else op.generation
+                    alias = op.generation
+                    writer = op.writer
                 elif isinstance(op, DeleteTrees):
-                    spared = {draft.alias, draft.rollback} if op.protect_active else set()
-                    for gen in sorted(draft.trees):
+                    spared = {alias, rollback} if op.protect_active else set()
+                    for gen in sorted(trees):
                         if gen < op.below and gen not in spared:
-                            del draft.trees[gen]
+                            del trees[gen]
                             deleted.append(gen)
-                            deleted_active = deleted_active or gen == draft.alias
+                            deleted_active = deleted_active or gen == alias
         except BatchAborted as abort:
             return BatchResult(ok=False, reason=str(abort))
+        draft = zone.changed(trees=trees, alias=alias, rollback=rollback, lock=lock, writer=writer)
         self.zones[endpoint] = draft
         if deleted_active and draft.alias is not None:
             self.deleted_active.append((endpoint, draft.alias))
@@ -209,10 +217,10 @@ class Route53:
         The caller notifies :data:`DIRTY`.
         """
         zone = self.zones[endpoint]
-        zone.trees[generation] = records
-        zone.alias = zone.rollback = generation
-        zone.writer = writer
-        zone.lock = Lock()
+        trees = {**zone.trees, generation: records}
+        self.zones[endpoint] = zone.changed(
+            trees=trees, alias=generation, rollback=generation, writer=writer, lock=Lock()
+        )
         self.unpublished = True
 
     def publish(self, now: float) -> list[str]:
