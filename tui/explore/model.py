@@ -66,6 +66,7 @@ class CoreRun:
         self.abstraction = StateAbstraction(self)
         self.commutation = Commutation(self.endpoints, self.azs)
         self._cached_at = -1
+        self._settled_at = -1
         self._pending: list[Gate] = []
         self._gates: list[Gate] = []
 
@@ -127,10 +128,10 @@ class CoreRun:
         """The components worth choosing here, in the controller's order.
 
         A component's first step alone when one is due, and so is Route 53
-        propagation when the run is :attr:`publishing` (it is invisible to
+        propagation when the run is ``publishing`` (it is invisible to
         the core, so taking it at once loses nothing); never an idle poll.
         """
-        eager = self._eager()
+        eager = None if self._settled_at == self.controller.steps else self._eager()
         if eager is not None:
             return [eager]
         return [
@@ -143,12 +144,13 @@ class CoreRun:
     def settle_now(self, log: list[tuple[int, str]] | None = None) -> None:
         """Take invisible steps until a real choice is due (``log`` gets index and words of each).
 
-        Invisible: Route 53 propagation (only in a :attr:`publishing` run), and every component's first step
+        Invisible: Route 53 propagation (only in a ``publishing`` run), and every component's first step
         (an Enactor parks for its first poll, a clean-up for its first request;
         neither touches anything another component reads).
         """
         while (eager := self._eager()) is not None:
             self.take_now(eager, log)
+        self._settled_at = self.controller.steps  # nothing eager left: moves() need not look again
 
     def _eager(self) -> str | None:
         """The first eager gate in the controller's order, found without ordering all gates (after every step)."""
@@ -203,7 +205,7 @@ class CoreRun:
         world.attach(self.world.scenario)
         self.controller.unpack(packed, world)
         self.world = world
-        self._cached_at = -1
+        self._cached_at = self._settled_at = -1
         self.abstraction.forget()
 
     def snapshot(self) -> Snapshot:
@@ -220,7 +222,7 @@ class CoreRun:
         world.attach(self.world.scenario)
         self.controller.restore(frozen, world)
         self.world = world
-        self._cached_at = -1
+        self._cached_at = self._settled_at = -1
         self.abstraction.forget()
 
     def planner_done(self) -> bool:
@@ -297,7 +299,7 @@ def core_run(
     :func:`lean_world`): a search saves and restores the world on every step.
     A run for the replay (``keep_trace``) keeps the whole world, which the
     replay UI's panels read. A search passes ``publishing=False``: Route 53
-    propagation then never moves (see :attr:`CoreRun.publishing`).
+    propagation then never moves (see ``CoreRun.__init__``).
     """
     explored = core_scenario(scenario)
     run_seed = scenario.get("scenario.seed") if seed is None else seed

@@ -14,7 +14,7 @@ an action touches treats an unknown kind as touching everything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -24,6 +24,14 @@ class Action:
 
     kind: str
     args: tuple[tuple[str, Any], ...] = ()
+    #: The hash, worked out once: searches look actions up in dicts (footprints, commuting pairs) on every step.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.kind, self.args)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def get(self, key: str, default: Any = None) -> Any:
         for name, value in self.args:
