@@ -13,7 +13,7 @@ The control plane (``zones``) changes at once; what DNS servers answer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.sim.actions import act
 from tui.sim.controller import Ctx, Park
@@ -84,8 +84,9 @@ class Zone:
 
 
 # -- change batch operations -------------------------------------------------------
-@dataclass(frozen=True)
-class TakeLock:
+# Named tuples rather than frozen dataclasses: a batch builds several on every
+# Enactor step, and a search takes hundreds of thousands of steps.
+class TakeLock(NamedTuple):
     """The preamble: delete the TXT lock exactly as read, recreate it as ours."""
 
     expected: Lock
@@ -93,21 +94,18 @@ class TakeLock:
     expiry: float
 
 
-@dataclass(frozen=True)
-class RequireNewer:
+class RequireNewer(NamedTuple):
     """Fix: re-check freshness inside the batch (abort if the zone has a newer plan)."""
 
     generation: int
 
 
-@dataclass(frozen=True)
-class CreateTree:
+class CreateTree(NamedTuple):
     generation: int
     records: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FlipAlias:
+class FlipAlias(NamedTuple):
     """Point the alias at ``generation`` and the rollback record at the previous tree."""
 
     generation: int
@@ -115,8 +113,7 @@ class FlipAlias:
     tolerate_missing_rollback: bool = False
 
 
-@dataclass(frozen=True)
-class DeleteTrees:
+class DeleteTrees(NamedTuple):
     """Plan clean-up: delete trees older than ``below``; optionally spare alias and rollback."""
 
     below: int
@@ -126,8 +123,7 @@ class DeleteTrees:
 Operation = TakeLock | RequireNewer | CreateTree | FlipAlias | DeleteTrees
 
 
-@dataclass(frozen=True)
-class BatchResult:
+class BatchResult(NamedTuple):
     """What a change batch did; ``changed`` means the zone's answer changed (propagation must run)."""
 
     ok: bool
