@@ -173,3 +173,32 @@ async def test_automatic_forks_of_automatic_forks_keep_short_names() -> None:
         await settle(pilot)
         assert app.snapshot.fork == "main~2"
         assert ("main~2", "main~1") in [(f.name, f.parent) for f in app.snapshot.forks]
+
+
+@pytest.mark.asyncio
+async def test_a_comparison_moves_the_other_timelines_cursor_and_the_file_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "compare.jsonl"
+    app = create_app(paused=True, policy="manual", record=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        key = await at_the_race(pilot)
+        await send(pilot, c.Fork("stale-first"))
+        await pilot.press(key)
+        await send(pilot, c.Switch("main"))
+        await go_to(pilot, "23:48:30")
+        await go_to(pilot, "23:47:00")  # main's moves to 23:48:30 stay recorded ahead of its cursor
+        await send(pilot, c.Switch("stale-first"))
+        await go_to(pilot, "23:48:10")
+        main = app.session.timelines["main"]
+        behind = main.sim.steps
+        await pilot.press("v")  # puts main at stale-first's time
+        await settle(pilot)
+        assert app.last_comparison is not None and app.last_comparison.when.startswith("both at 23:48:")
+        moved = main.sim.steps
+        assert moved > behind
+        await pilot.press("escape")
+        await settle(pilot)
+    again = create_app(session=str(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.snapshot.fork == "stale-first"
+        assert again.session.timelines["main"].sim.steps == moved

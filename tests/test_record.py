@@ -226,6 +226,7 @@ def test_corrupted_middle_line_is_one_line_error(short_session: Path) -> None:
         ({"type": "control", "action": "rewind"}, 'found control action "rewind"'),
         ({"type": "fork", "name": "f", "parent": "nowhere", "at_step": 0}, "found fork parent 'nowhere'"),
         ({"type": "choice", "index": 99}, "found choice index 99, expected 0.."),
+        ({"type": "control", "action": "seek", "to_step": 0, "timeline": 5}, "found seek of 5, expected timeline"),
     ],
 )
 def test_bad_entries_name_the_line(short_session: Path, entry: dict, found: str) -> None:
@@ -412,6 +413,7 @@ def test_one_walk_of_the_entries_gives_each_timeline_the_current_one_and_the_las
         writer.choice(1, hand=True)
         writer.control("switch", to="main", step=5)
         writer.control("seek", to_step=2, step=5)
+        writer.control("seek", to_step=1, timeline="what-if", step=2)  # a comparison moved the other one
         writer.control("rename", name="main", to="trunk", step=2)
         writer.control("speed", speed=0.5, step=2)
     session = read_session(path)
@@ -421,10 +423,16 @@ def test_one_walk_of_the_entries_gives_each_timeline_the_current_one_and_the_las
     assert plan.known() == ["what-if", "trunk"]
     trunk, fork = plan.timelines["trunk"], plan.timelines["what-if"]
     assert (trunk.length, trunk.cursor) == (5, 2)
-    assert (fork.parent, fork.at_step, fork.length, fork.cursor) == ("trunk", 3, 4, None)
+    assert (fork.parent, fork.at_step, fork.length, fork.cursor) == ("trunk", 3, 4, 1)
     assert [c.hand for c in fork.choices] == [True]
     with open(path, "a") as out:
         out.write('{"type": "control", "action": "switch", "to": "main"}\n')
     with pytest.raises(BadInput) as error:
         read_session(path)
-    assert str(error.value) == f"{path}: line 14: found switch to 'main', expected one of what-if, trunk"
+    assert str(error.value) == f"{path}: line 15: found switch to 'main', expected one of what-if, trunk"
+    lines = path.read_text().splitlines()
+    unknown = '{"type": "control", "action": "seek", "to_step": 1, "timeline": "nope"}'
+    path.write_text("\n".join([*lines[:-1], unknown, ""]))
+    with pytest.raises(BadInput) as error:
+        read_session(path)
+    assert str(error.value) == f"{path}: line 15: found seek of 'nope', expected one of what-if, trunk"

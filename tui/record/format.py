@@ -332,6 +332,8 @@ def parse_entry(data: Any, line: int) -> Entry:
             raise EntryError(f"{action} to {json.dumps(data.get('to'))}", "to as a timeline's name")
         if action == "rename" and (not isinstance(data.get("name"), str) or not data["name"]):
             raise EntryError(f"rename name {json.dumps(data.get('name'))}", "name as the name of an earlier timeline")
+        if action == "seek" and "timeline" in data and (not isinstance(data["timeline"], str) or not data["timeline"]):
+            raise EntryError(f"seek of {json.dumps(data.get('timeline'))}", "timeline as a timeline's name")
         if action == "seek" and not isinstance(data.get("milestone", ""), str):
             raise EntryError(f"milestone {json.dumps(data.get('milestone'))}", "milestone as a milestone's id")
         if action == "view":

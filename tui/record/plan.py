@@ -160,12 +160,18 @@ def walk(path: str, version: int, entries: Iterable[Entry]) -> SessionPlan:
             elif entry.action == "seek":
                 if entry.get("milestone"):
                     stop("milestone", entry.get("to_step"), f"milestone {entry.get('milestone')}")
+                moved = current
+                named = entry.get("timeline")  # another timeline's cursor (a comparison moved it)
+                if named is not None:
+                    if named not in plan.known():
+                        raise _problem(path, entry.line, f"seek of {named!r}", f"one of {', '.join(plan.known())}")
+                    moved = out[named]
                 if append_only:
                     to_step = entry.get("to_step")
-                    current.cursor = None if to_step >= current.length else to_step
+                    moved.cursor = None if to_step >= moved.length else to_step
                 else:
-                    _keep_for_forks(out, current, entry.get("to_step"), entry.line)
-                    current.go_back(entry.get("to_step"))
+                    _keep_for_forks(out, moved, entry.get("to_step"), entry.line)
+                    moved.go_back(entry.get("to_step"))
     plan.current = current.name
     return plan
 

@@ -157,7 +157,10 @@ class ForkMoves(TalkMoves):
             here, other = other, here
         when = here.sim.now
         upto = bisect_right([p.time for p in other.picks], when)
+        before = other.sim.steps
         await self._seek(other, upto, f"putting {other.name} at {hhmm_ss(when)}")
+        if other.sim.steps != before:
+            self._recording.cursor_of(other)  # the file reopens with both where the comparison left them
         result = compare(self.timelines[left], self.timelines[right])
         if other.sim.now < when and upto == len(other.picks) and not other.sim.done:
             said = f"{other.name} has not reached {hhmm_ss(when)}: shown where it stops, {hhmm_ss(other.sim.now)}"

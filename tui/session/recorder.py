@@ -71,6 +71,10 @@ class SessionRecorder:
         else:
             self._control("seek", to_step=to_step, milestone=milestone)
 
+    def cursor_of(self, tl: Timeline) -> None:
+        """Another timeline's cursor moved (a comparison put it at the current one's time): a seek naming it."""
+        self._control("seek", to_step=tl.sim.steps, timeline=tl.name)
+
     def view(self, view: View) -> None:
         """What the screen shows of the run from now on."""
         self._control("view", **view.as_fields())
