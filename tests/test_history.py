@@ -31,6 +31,13 @@ async def at_the_race(pilot) -> str:  # type: ignore[no-untyped-def]
     return stale_key(choices_text(pilot.app))
 
 
+async def stale_first(pilot) -> None:  # type: ignore[no-untyped-def]
+    """At the race, a fork named stale-first whose first move is the delayed Enactor's."""
+    key = await at_the_race(pilot)
+    await send(pilot, c.Fork("stale-first"))
+    await pilot.press(key)
+
+
 @pytest.mark.asyncio
 async def test_back_then_forward_follows_the_recorded_moves_hand_picks_included() -> None:
     app = create_app(paused=True, policy="manual")
@@ -105,9 +112,7 @@ async def test_a_recorded_stale_first_fork_keeps_answer_4_after_going_back_and_f
     path = tmp_path / "talk.jsonl"
     app = create_app(paused=True, policy="manual", record=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        key = await at_the_race(pilot)
-        await send(pilot, c.Fork("stale-first"))
-        await pilot.press(key)
+        await stale_first(pilot)
         await go_to(pilot, "23:48:30")
         assert "ANSWER: 4" in dns_text(app)
         await send(pilot, c.Switch("main"))
@@ -180,9 +185,7 @@ async def test_a_comparison_moves_the_other_timelines_cursor_and_the_file_says_s
     path = tmp_path / "compare.jsonl"
     app = create_app(paused=True, policy="manual", record=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        key = await at_the_race(pilot)
-        await send(pilot, c.Fork("stale-first"))
-        await pilot.press(key)
+        await stale_first(pilot)
         await send(pilot, c.Switch("main"))
         await go_to(pilot, "23:48:30")
         await go_to(pilot, "23:47:00")  # main's moves to 23:48:30 stay recorded ahead of its cursor
