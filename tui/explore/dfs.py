@@ -229,7 +229,8 @@ class _Search:
             self.path.append(component)
             out.transitions += 1
             fp = run.fingerprint()
-            viol = run.violations()
+            known = graph.violations.get(fp)  # a state's digest covers what its violations depend on
+            viol = run.violations() if known is None else known
             graph.add_edge(frame.fp, frame.names.get(component, component), fp)
             graph.add_state(fp, viol, frame.violations)
             if viol != frame.violations and viol - frame.violations and out.first_counterexample_s is None:
