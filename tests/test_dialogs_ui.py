@@ -274,3 +274,40 @@ async def test_what_was_typed_is_quoted_as_typed_even_with_brackets() -> None:
         await settle(pilot)
         tree = app.screen.query_one(Tree)
         assert any("x[/y] ← main" in str(node.label) for node in tree.root.children[0].children)
+
+
+@pytest.mark.asyncio
+async def test_a_fork_name_that_is_not_markup_shows_as_typed_everywhere() -> None:
+    """A name like ``[x=main~1`` (typed in the fork or rename dialog) once ended the app in the palette and compare."""
+    from textual.command import CommandList
+
+    from tui.app.screens.compare import CompareScreen as Compare
+
+    name = "[x=main~1"
+    app = create_app(paused=True, policy="canonical")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "n")
+        await send(pilot, c.Fork(name))
+        await send(pilot, c.Switch("main"))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"fork")
+        await pilot.pause(0.5)
+        listed = [plain(str(o.prompt)) for o in app.screen.query_one(CommandList).options]
+        assert any(f"Switch to fork {name}" in line for line in listed), listed
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, Compare)
+        title = app.screen.query_one("#compare-box").border_title
+        assert plain(str(title)).strip() == f"Compare main ↔ {name}"
+        await pilot.press("escape")
+        await send(pilot, c.Switch(name))
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert app.is_running

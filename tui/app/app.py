@@ -35,6 +35,7 @@ from textual.widgets import Footer
 
 from tui.app.guest import TrioGuest
 from tui.app.keymap import BINDINGS, DESCRIPTIONS, MOVES
+from tui.app.literal import literal
 from tui.app.messages import ComparisonReady, SessionUpdated
 from tui.app.notices import Notices
 from tui.app.screens.compare import CompareScreen
@@ -645,16 +646,17 @@ class ReplayApp(Notices):
             return
         for choice in snap.choices[:9]:
             yield SystemCommand(
-                f"Pick {choice.key}: {choice.label}",
-                own_words(choice.label, choice.action),
+                literal(f"Pick {choice.key}: {choice.label}"),
+                literal(own_words(choice.label, choice.action)),
                 self._palette_action(f"pick({choice.key})"),
             )
         for fork in snap.forks:
             if not fork.current:
-                yield SystemCommand(f"Switch to fork {fork.name}", "make it current", self._switch(fork.name))
-                yield SystemCommand(f"Compare with fork {fork.name}", "side by side", self._compare(fork.name))
+                name = literal(fork.name)
+                yield SystemCommand(f"Switch to fork {name}", "make it current", self._switch(fork.name))
+                yield SystemCommand(f"Compare with fork {name}", "side by side", self._compare(fork.name))
         for flt in (KEY_FILTER, ALL_FILTER, *snap.lanes.activity):
-            yield SystemCommand(f"Filter log: {flt}", "event log", self._filter(flt))
+            yield SystemCommand(literal(f"Filter log: {flt}"), "event log", self._filter(flt))
 
     def _palette_action(self, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.app.literal import literal
 from tui.app.screens.once import OnceModal
 from tui.clock import from_sim
 from tui.session.views import Comparison, ForkSummary
@@ -88,5 +89,5 @@ class CompareScreen(OnceModal[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="compare-box") as box:
-            box.border_title = f"Compare {self.comparison.left.name} ↔ {self.comparison.right.name}"
+            box.border_title = literal(f"Compare {self.comparison.left.name} ↔ {self.comparison.right.name}")
             yield Static(compare_table(self.comparison), id="compare-table")

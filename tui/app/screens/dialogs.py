@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from tui.app.literal import literal
 from tui.app.screens.once import OnceModal
 from tui.app.screens.overrides import KeySuggester, split_sets
 from tui.clock import TimeFormatError, outside_window, parse_sim, window_words
@@ -169,7 +170,7 @@ class NoteDialog(OnceModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = "Speaker note · enter to add · esc cancel"
-            yield Label(f"At {self.where}", id="note-where")
+            yield Label(f"At {self.where}", id="note-where", markup=False)  # it may name a fork
             yield Input(placeholder="What the audience should see here", id="note-text")
 
     def show_where(self, where: str) -> None:
@@ -198,7 +199,7 @@ class RenameDialog(OnceModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
-            box.border_title = f"Rename {self.old} · enter to rename · esc cancel"
+            box.border_title = literal(f"Rename {self.old} · enter to rename · esc cancel")
             yield Input(value=self.old, id="rename-name")
             yield Label("", id="rename-problem", classes="problem", markup=False)  # it quotes what was typed
 
