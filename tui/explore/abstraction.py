@@ -7,10 +7,10 @@ emits (the plan an Enactor saw last; whether the lock it read is still the
 lock in the zone). Time is left out: the explorer's controller makes it
 unobservable (see :mod:`tui.explore.model`). Route 53 propagation is left
 out: what it publishes is read by nobody in the core, so a replay steps it
-as soon as it can move and a search never does, and an Enactor polling for a plan it has already
-seen changes nothing at all. Enactors differ only by name, so with symmetry
-on, states that differ by a permutation of AZs are one state
-(:meth:`StateAbstraction.canonical`).
+as soon as it can move and a search never does; and an Enactor polling for a
+plan it has already seen changes nothing at all. Enactors differ only by
+name, so with symmetry on, states that differ by a permutation of AZs are one
+state (:meth:`StateAbstraction.canonical`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from tui.explore.scope import CORE_PREFIXES, EXPLORED_INVARIANTS, INVISIBLE
-from tui.sim.components.route53 import Zone
 from tui.sim.controller import Gate
 
 if TYPE_CHECKING:
     from tui.explore.model import CoreRun
+    from tui.sim.components.route53 import Zone
 
 #: Texts and digests kept by value (some 600 bytes each) before the caches start again empty.
 _MAX_KEPT = 100_000
